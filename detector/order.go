@@ -1,0 +1,308 @@
+package detector
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync/atomic"
+)
+
+// The lock-order graph has a node per lock and an edge H -> L for "L was
+// acquired while H was held". A cycle is a potential deadlock, reported
+// once, even if the run never hung: it is how Linux lockdep works, and
+// unlike github.com/sasha-s/go-deadlock (which compares pairs) it finds
+// cycles of any length.
+//
+// Each edge also remembers its guard: the other locks held whenever the
+// edge was taken (the intersection over every distinct guard set seen). A
+// cycle whose edges share a guard that admits fewer holders than the cycle
+// is long cannot close: two goroutines cannot both be inside a Mutex, and a
+// waiter admitting n-1 philosophers cannot seat all n. Such a cycle is
+// reported as gated, not as a potential deadlock.
+
+// edge is one known "held from, then acquired to" fact. Edges live in the
+// from lock's successor list, which is copied on write so the fast path
+// reads it without locking.
+type edge struct {
+	to     *Lock
+	sig    uint64 // signature of the guard set this occurrence had
+	worker string // who first took the edge
+	at     Pos    // where to was acquired while holding from
+	guard  *guardSet
+}
+
+type guardSet struct {
+	locks []*Lock // intersection of guards over every occurrence; d.omu
+}
+
+// held is one entry of a goroutine's stack of held locks.
+type held struct {
+	lock *Lock
+	mode Mode
+}
+
+const maxHeld = 16
+
+// slot is the record of one goroutine that holds at least one lock. Only
+// that goroutine reads or writes n and stack while it owns the slot (gid
+// set), so the fast path takes no lock.
+type slot struct {
+	gid   atomic.Int64
+	n     int
+	stack [maxHeld]held
+	_     [8]byte
+}
+
+func (s *slot) push(h held) {
+	if s.n < maxHeld {
+		s.stack[s.n] = h
+	}
+	s.n++
+}
+
+// purge drops exclusive holds that another goroutine has since released
+// (a Mutex may be unlocked by a goroutine other than its locker).
+func (s *slot) purge(gid int64) {
+	for i := min(s.n, maxHeld) - 1; i >= 0; i-- {
+		if h := s.stack[i]; h.mode == Exclusive && h.lock.kind != KindSemaphore && h.lock.owner.Load() != gid {
+			s.remove(h.lock)
+		}
+	}
+}
+
+func (s *slot) remove(l *Lock) {
+	top := min(s.n, maxHeld)
+	for i := top - 1; i >= 0; i-- {
+		if s.stack[i].lock == l {
+			copy(s.stack[i:top], s.stack[i+1:top])
+			s.n--
+			return
+		}
+	}
+	if s.n > maxHeld {
+		s.n-- // it was one of the untracked deep holds
+	}
+}
+
+const (
+	slotCount = 1024
+	slotProbe = 8
+)
+
+// slotTable maps goroutine ids to slots by open addressing with a bounded
+// probe. A goroutine claims a slot when it first holds a lock and gives it
+// back when it holds none.
+type slotTable struct {
+	slots [slotCount]slot
+}
+
+func (t *slotTable) find(gid int64) *slot {
+	h := uint64(gid) * 0x9e3779b97f4a7c15 >> 54
+	for i := uint64(0); i < slotProbe; i++ {
+		s := &t.slots[(h+i)%slotCount]
+		if s.gid.Load() == gid {
+			return s
+		}
+	}
+	return nil
+}
+
+func (t *slotTable) claim(gid int64) *slot {
+	if s := t.find(gid); s != nil {
+		return s
+	}
+	h := uint64(gid) * 0x9e3779b97f4a7c15 >> 54
+	for i := uint64(0); i < slotProbe; i++ {
+		s := &t.slots[(h+i)%slotCount]
+		if s.gid.Load() == 0 && s.gid.CompareAndSwap(0, gid) {
+			s.n = 0
+			return s
+		}
+	}
+	return nil
+}
+
+// order adds the edges "h -> l" for every lock h the goroutine holds. The
+// common case, an edge already known under the same guard set, reads only
+// the copy-on-write successor list.
+func (d *Detector) order(s *slot, l *Lock, gid int64) {
+	top := min(s.n, maxHeld)
+	if top == 0 {
+		return
+	}
+	var all uint64
+	for i := 0; i < top; i++ {
+		all ^= s.stack[i].lock.id * 0x9e3779b97f4a7c15
+	}
+	for i := 0; i < top; i++ {
+		h := s.stack[i].lock
+		if h == l {
+			continue // re-entry: a read lock taken twice; the wait-for graph judges it
+		}
+		sig := all ^ h.id*0x9e3779b97f4a7c15
+		if known(h, l, sig) {
+			continue
+		}
+		d.addEdge(s, i, l, sig, gid)
+	}
+}
+
+func known(h, l *Lock, sig uint64) bool {
+	if p := h.succ.Load(); p != nil {
+		for _, e := range *p {
+			if e.to == l && e.sig == sig {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// addEdge records a new occurrence of the edge stack[i] -> l and reports
+// the first cycle that edge closes.
+func (d *Detector) addEdge(s *slot, i int, l *Lock, sig uint64, gid int64) {
+	h := s.stack[i].lock
+	var guard []*Lock
+	for j := 0; j < min(s.n, maxHeld); j++ {
+		// A read-held RWMutex admits any number of readers: no gate.
+		if g := s.stack[j]; j != i && (g.mode == Exclusive || g.lock.kind == KindSemaphore) {
+			guard = append(guard, g.lock)
+		}
+	}
+	at := Caller()
+	d.omu.Lock()
+	defer d.omu.Unlock()
+	if known(h, l, sig) {
+		return
+	}
+	old := h.succ.Load()
+	var edges []edge
+	var shared *guardSet
+	if old != nil {
+		edges = slices.Clone(*old)
+		for _, e := range edges {
+			if e.to == l {
+				shared = e.guard
+				break
+			}
+		}
+	}
+	first := shared == nil
+	if first {
+		shared = &guardSet{locks: guard}
+	} else {
+		shared.locks = slices.DeleteFunc(shared.locks, func(g *Lock) bool { return !slices.Contains(guard, g) })
+	}
+	edges = append(edges, edge{to: l, sig: sig, worker: d.nameOf(gid), at: at, guard: shared})
+	h.succ.Store(&edges)
+	if !first {
+		return // the edge existed; only its guard shrank
+	}
+	if path := d.pathFrom(l, h); path != nil {
+		d.reportOrder(append(path, orderEdge{from: h, e: edges[len(edges)-1]}))
+	}
+}
+
+type orderEdge struct {
+	from *Lock
+	e    edge
+}
+
+// pathFrom finds a path of edges from a to b by depth-first search over
+// the first occurrence of each edge. d.omu must be held.
+func (d *Detector) pathFrom(a, b *Lock) []orderEdge {
+	visited := map[*Lock]bool{}
+	var path []orderEdge
+	var dfs func(n *Lock) bool
+	dfs = func(n *Lock) bool {
+		if n == b {
+			return true
+		}
+		visited[n] = true
+		p := n.succ.Load()
+		if p == nil {
+			return false
+		}
+		for _, e := range firstEdges(*p) {
+			if visited[e.to] {
+				continue
+			}
+			path = append(path, orderEdge{from: n, e: e})
+			if dfs(e.to) {
+				return true
+			}
+			path = path[:len(path)-1]
+		}
+		return false
+	}
+	if dfs(a) {
+		return path
+	}
+	return nil
+}
+
+// firstEdges returns one edge per target: the first occurrence.
+func firstEdges(es []edge) []edge {
+	var out []edge
+	for _, e := range es {
+		if !slices.ContainsFunc(out, func(o edge) bool { return o.to == e.to }) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func (d *Detector) reportOrder(cycle []orderEdge) {
+	names := make([]string, len(cycle))
+	for i, c := range cycle {
+		names[i] = c.from.name
+	}
+	key := cycleKey(names)
+	if d.seen[key] {
+		return
+	}
+	d.seen[key] = true
+	steps := make([]Step, len(cycle))
+	for i, c := range cycle {
+		steps[i] = Step{Worker: c.e.worker, Holds: []string{c.from.name}, Lock: c.e.to.name, At: c.e.at}
+	}
+	f := Finding{
+		Kind: LockOrder,
+		Message: fmt.Sprintf("locks taken in inconsistent order: %s -> %s",
+			strings.Join(names, " -> "), names[0]),
+		Steps: steps,
+	}
+	if g := gate(cycle); g != "" {
+		f.Gated = g
+	}
+	d.report(f)
+}
+
+// gate returns why the cycle cannot close, or "".
+func gate(cycle []orderEdge) string {
+	common := slices.Clone(cycle[0].e.guard.locks)
+	for _, c := range cycle[1:] {
+		common = slices.DeleteFunc(common, func(g *Lock) bool { return !slices.Contains(c.e.guard.locks, g) })
+	}
+	for _, g := range common {
+		if g.cap < len(cycle) {
+			return fmt.Sprintf("every edge was taken inside %s, which admits %d at a time, fewer than the %d the cycle needs", g.name, g.cap, len(cycle))
+		}
+	}
+	return ""
+}
+
+// cycleKey names a cycle independently of where it starts.
+func cycleKey(names []string) string {
+	best := 0
+	for i := range names {
+		if strings.Join(rotate(names, i), "\x00") < strings.Join(rotate(names, best), "\x00") {
+			best = i
+		}
+	}
+	return strings.Join(rotate(names, best), "\x00")
+}
+
+func rotate(s []string, i int) []string {
+	return append(slices.Clone(s[i:]), s[:i]...)
+}

@@ -1,0 +1,267 @@
+// Package native runs lab variants preemptively: every worker is a real
+// goroutine and every lock a real, instrumented lock from package locks.
+// This is the runtime under which the race detector sees real data races
+// and the wait-for graph sees real deadlocks.
+//
+// A Runtime is bound to one Detector. When the Detector is aborted (a
+// deadlock was found, or the run was stopped) every blocked operation and
+// every yield point panics with detector.ErrAborted; the worker wrapper
+// recovers it, so the run unwinds and Wait returns.
+package native
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/locklab/locklab/detector"
+	"github.com/locklab/locklab/labs"
+	"github.com/locklab/locklab/locks"
+	"github.com/petermattis/goid"
+)
+
+// Runtime is the native implementation of labs.Runtime.
+type Runtime struct {
+	det   *detector.Detector
+	seed  uint64
+	yield time.Duration
+
+	mutex   func(name string) labs.Mutex   // nil: instrumented locks.Mutex
+	rwmutex func(name string) labs.RWMutex // nil: instrumented locks.RWMutex
+
+	wg      sync.WaitGroup
+	mu      sync.Mutex // protects workers
+	workers []*Worker
+	panics  atomic.Pointer[WorkerPanic]
+}
+
+var _ labs.Runtime = (*Runtime)(nil)
+
+// New returns a Runtime whose locks report to det. seed seeds every
+// worker's random source; yield is the pause at a yield point (zero means
+// runtime.Gosched).
+func New(det *detector.Detector, seed uint64, yield time.Duration, opts ...Option) *Runtime {
+	rt := &Runtime{det: det, seed: seed, yield: yield}
+	for _, o := range opts {
+		o(rt)
+	}
+	return rt
+}
+
+// Option configures a Runtime.
+type Option func(*Runtime)
+
+// WithLocks makes the runtime's Mutex and RWMutex come from the given
+// functions instead of package locks, such as go-deadlock's locks. Locks
+// made this way are not abortable: run them where a hang can be killed.
+func WithLocks(mutex func(name string) labs.Mutex, rwmutex func(name string) labs.RWMutex) Option {
+	return func(rt *Runtime) { rt.mutex, rt.rwmutex = mutex, rwmutex }
+}
+
+// Detector returns the Detector the runtime's locks report to.
+func (rt *Runtime) Detector() *detector.Detector { return rt.det }
+
+// Worker is a worker started by Go. Its progress count may be read while
+// it runs.
+type Worker struct {
+	rt       *Runtime
+	id       int
+	name     string
+	rng      *rand.Rand
+	progress atomic.Int64
+	steps    atomic.Int64 // yields: how busy the worker is, progress or not
+	state    atomic.Int32 // a State
+	gid      atomic.Int64
+}
+
+// State is what a worker is doing.
+type State int32
+
+// The worker states.
+const (
+	Running  State = iota
+	Done           // returned normally
+	Aborted        // unwound by an abort
+	Panicked       // panicked with something other than an abort
+)
+
+func (s State) String() string {
+	return [...]string{"running", "done", "aborted", "panicked"}[s]
+}
+
+// WorkerPanic is a panic in a worker other than an abort. The run reports
+// it as an error rather than crashing the process.
+type WorkerPanic struct {
+	Worker string
+	Value  any
+	Stack  string
+}
+
+func (p *WorkerPanic) Error() string {
+	return fmt.Sprintf("worker %s panicked: %v", p.Worker, p.Value)
+}
+
+// Go starts a named worker.
+func (rt *Runtime) Go(name string, body func(w labs.Worker)) {
+	rt.mu.Lock()
+	w := &Worker{rt: rt, id: len(rt.workers), name: name}
+	w.rng = rand.New(rand.NewPCG(rt.seed, uint64(w.id)))
+	rt.workers = append(rt.workers, w)
+	rt.mu.Unlock()
+	rt.wg.Add(1)
+	go func() {
+		defer rt.wg.Done()
+		g := goid.Get()
+		w.gid.Store(g)
+		rt.det.Name(g, name)
+		defer func() {
+			switch r := recover(); {
+			case r == nil:
+				w.state.Store(int32(Done))
+			case isAbort(r):
+				w.state.Store(int32(Aborted))
+			default:
+				w.state.Store(int32(Panicked))
+				buf := make([]byte, 16<<10)
+				buf = buf[:runtime.Stack(buf, false)]
+				rt.panics.CompareAndSwap(nil, &WorkerPanic{Worker: name, Value: r, Stack: string(buf)})
+				rt.det.Abort("worker " + name + " panicked")
+			}
+		}()
+		body(w)
+	}()
+}
+
+func isAbort(r any) bool {
+	err, ok := r.(error)
+	return ok && errors.Is(err, detector.ErrAborted)
+}
+
+// Wait blocks until every worker has returned or unwound, and returns the
+// first worker panic, if any.
+func (rt *Runtime) Wait() error {
+	rt.wg.Wait()
+	if p := rt.panics.Load(); p != nil {
+		return p
+	}
+	return nil
+}
+
+// Workers returns the workers started so far, in start order.
+func (rt *Runtime) Workers() []*Worker {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	return append([]*Worker(nil), rt.workers...)
+}
+
+// Progress returns the total progress of every worker.
+func (rt *Runtime) Progress() (progress, steps int64) {
+	for _, w := range rt.Workers() {
+		progress += w.progress.Load()
+		steps += w.steps.Load()
+	}
+	return progress, steps
+}
+
+// Mutex returns a new instrumented Mutex.
+func (rt *Runtime) Mutex(name string) labs.Mutex {
+	if rt.mutex != nil {
+		return rt.mutex(name)
+	}
+	return locks.NewMutex(name, locks.WithDetector(rt.det))
+}
+
+// RWMutex returns a new instrumented RWMutex.
+func (rt *Runtime) RWMutex(name string) labs.RWMutex {
+	if rt.rwmutex != nil {
+		return rt.rwmutex(name)
+	}
+	return locks.NewRWMutex(name, locks.WithDetector(rt.det))
+}
+
+// Semaphore returns a new instrumented Semaphore.
+func (rt *Runtime) Semaphore(name string, n int) labs.Semaphore {
+	return locks.NewSemaphore(name, n, locks.WithDetector(rt.det))
+}
+
+// Chan returns a channel whose blocking operations give control back when
+// the run is aborted.
+func (rt *Runtime) Chan(name string, capacity int) labs.Chan {
+	return &channel{ch: make(chan any, capacity), done: rt.det.Done()}
+}
+
+type channel struct {
+	ch   chan any
+	done <-chan struct{}
+}
+
+func (c *channel) Send(v any) {
+	select {
+	case c.ch <- v:
+	case <-c.done:
+		panic(detector.ErrAborted)
+	}
+}
+
+func (c *channel) Recv() (any, bool) {
+	select {
+	case v, ok := <-c.ch:
+		return v, ok
+	case <-c.done:
+		panic(detector.ErrAborted)
+	}
+}
+
+func (c *channel) Close() { close(c.ch) }
+
+// ID returns the worker's number.
+func (w *Worker) ID() int { return w.id }
+
+// Name returns the worker's name.
+func (w *Worker) Name() string { return w.name }
+
+// Rand returns the worker's random source.
+func (w *Worker) Rand() *rand.Rand { return w.rng }
+
+// Progress counts one unit of work.
+func (w *Worker) Progress() {
+	w.progress.Add(1)
+	w.checkAbort()
+}
+
+// Yield pauses for the runtime's yield duration, or yields the processor.
+// It panics with detector.ErrAborted once the run is aborted, so a worker
+// that never blocks (a livelock) still unwinds.
+func (w *Worker) Yield() {
+	w.steps.Add(1)
+	w.checkAbort()
+	if w.rt.yield > 0 {
+		time.Sleep(w.rt.yield)
+	} else {
+		runtime.Gosched()
+	}
+}
+
+func (w *Worker) checkAbort() {
+	select {
+	case <-w.rt.det.Done():
+		panic(detector.ErrAborted)
+	default:
+	}
+}
+
+// Count returns the worker's progress so far.
+func (w *Worker) Count() int64 { return w.progress.Load() }
+
+// Steps returns how many yield points the worker has passed.
+func (w *Worker) Steps() int64 { return w.steps.Load() }
+
+// State returns what the worker is doing.
+func (w *Worker) State() State { return State(w.state.Load()) }
+
+// Goroutine returns the worker's goroutine id, or 0 before it started.
+func (w *Worker) Goroutine() int64 { return w.gid.Load() }

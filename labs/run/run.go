@@ -1,0 +1,303 @@
+// Package run executes one lab variant on the native runtime under the
+// chosen detectors and a watchdog, and returns what happened as a Result:
+// plain data that renderers turn into text or JSON. Run never prints.
+package run
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/locklab/locklab/detector"
+	"github.com/locklab/locklab/labs"
+	"github.com/locklab/locklab/labs/native"
+)
+
+// Outcome is the verdict of a run. The string values are part of the JSON
+// form.
+type Outcome string
+
+// The outcomes, from the most to the least severe.
+const (
+	Deadlock  Outcome = "deadlock"   // the wait-for graph closed a cycle
+	Panic     Outcome = "panic"      // a worker panicked
+	Livelock  Outcome = "livelock"   // workers ran but none progressed
+	Stall     Outcome = "stall"      // no progress, workers blocked
+	Timeout   Outcome = "timeout"    // the run exceeded its time limit
+	Violated  Outcome = "invariant"  // a scenario invariant did not hold
+	LockOrder Outcome = "lock-order" // a potential deadlock: lock-order cycle
+	OK        Outcome = "ok"         // nothing wrong found
+)
+
+// Problem reports whether the outcome is something wrong (exit status 1).
+func (o Outcome) Problem() bool { return o != OK }
+
+// Options configure a run. The zero value runs with the wait-for and
+// lock-order graphs, a 10 s time limit and a 2 s stall limit.
+type Options struct {
+	WaitFor   bool          // the wait-for graph: actual deadlocks
+	LockOrder bool          // the lock-order graph: potential deadlocks
+	Timeout   time.Duration // the whole run's limit; 0 means 10 s
+	Stall     time.Duration // the limit without progress; 0 means 2 s
+	Logger    *zap.Logger   // nil means no logging
+}
+
+// DefaultOptions returns options with both graphs on.
+func DefaultOptions() Options {
+	return Options{WaitFor: true, LockOrder: true}
+}
+
+// Result is everything a run found, as plain data.
+type Result struct {
+	Scenario   string             `json:"scenario"`
+	Variant    string             `json:"variant"`
+	Kind       labs.Kind          `json:"kind"`
+	Bug        labs.BugClass      `json:"bug,omitempty"`
+	Fix        string             `json:"fix,omitempty"`
+	Lesson     string             `json:"lesson"`
+	WorkerNoun string             `json:"worker_noun"`
+	Config     ConfigJSON         `json:"config"`
+	Detectors  []string           `json:"detectors"`
+	Outcome    Outcome            `json:"outcome"`
+	Findings   []detector.Finding `json:"findings"`
+	Invariants []labs.Check       `json:"invariants"`
+	Metrics    []labs.Metric      `json:"metrics"`
+	Workers    []WorkerResult     `json:"workers"`
+	Elapsed    time.Duration      `json:"elapsed_ns"`
+	// DetectedAfter is the time from the start of the run to the first
+	// deadlock report, when there was one.
+	DetectedAfter time.Duration `json:"detected_after_ns,omitempty"`
+}
+
+// ConfigJSON is a labs.Config in its JSON form.
+type ConfigJSON struct {
+	Workers int    `json:"workers"`
+	Ops     int    `json:"ops"`
+	Seed    uint64 `json:"seed"`
+	Yield   string `json:"yield"`
+}
+
+// WorkerResult is one worker's end state.
+type WorkerResult struct {
+	Name     string `json:"name"`
+	Progress int64  `json:"progress"`
+	State    string `json:"state"`
+}
+
+// Run runs variant v of scenario s with cfg (zero fields take the
+// scenario's defaults). It returns an error only for bad input or a
+// canceled ctx; every problem the run finds is in the Result.
+func Run(ctx context.Context, s *labs.Scenario, v *labs.Variant, cfg labs.Config, opts Options) (*Result, error) {
+	cfg = cfg.WithDefaults(s.Defaults)
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if opts.Timeout == 0 {
+		opts.Timeout = 10 * time.Second
+	}
+	if opts.Stall == 0 {
+		opts.Stall = 2 * time.Second
+	}
+	if opts.Timeout < 0 || opts.Stall < 0 {
+		return nil, fmt.Errorf("timeout and stall must be positive")
+	}
+	log := opts.Logger
+	if log == nil {
+		log = zap.NewNop()
+	}
+	log = log.With(zap.String("scenario", s.Name), zap.String("variant", v.Name))
+
+	start := time.Now()
+	var detectedAt atomic.Int64 // UnixNano of the first deadlock report
+	det := detector.New(
+		detector.WithWaitFor(opts.WaitFor),
+		detector.WithLockOrder(opts.LockOrder),
+		detector.WithLogger(log),
+		detector.WithOnFinding(func(f detector.Finding) {
+			if f.Kind == detector.Deadlock || f.Kind == detector.DoubleLock {
+				detectedAt.CompareAndSwap(0, time.Now().UnixNano())
+			}
+		}),
+	)
+	rt := native.New(det, cfg.Seed, cfg.Yield)
+	log.Debug("start", zap.Int("workers", cfg.Workers), zap.Int("ops", cfg.Ops))
+
+	inst := v.Play(rt, cfg)
+	wd := watch(ctx, rt, det, opts)
+	werr := rt.Wait()
+	wd.stop()
+	elapsed := time.Since(start)
+
+	res := &Result{
+		Scenario:   s.Name,
+		Variant:    v.Name,
+		Kind:       v.Kind,
+		Bug:        v.Bug,
+		Fix:        v.Fix,
+		Lesson:     v.Lesson,
+		WorkerNoun: s.Workers,
+		Config:     ConfigJSON{Workers: cfg.Workers, Ops: cfg.Ops, Seed: cfg.Seed, Yield: cfg.Yield.String()},
+		Detectors:  detectorNames(opts),
+		Elapsed:    elapsed,
+		Findings:   det.Findings(),
+	}
+	for _, w := range rt.Workers() {
+		res.Workers = append(res.Workers, WorkerResult{Name: w.Name(), Progress: w.Count(), State: w.State().String()})
+	}
+	if at := detectedAt.Load(); at != 0 {
+		res.DetectedAfter = time.Unix(0, at).Sub(start)
+	}
+	if !det.Aborted() {
+		rep := inst.Check()
+		res.Invariants, res.Metrics = rep.Invariants, rep.Metrics
+		for _, c := range rep.Invariants {
+			if !c.OK {
+				res.Findings = append(res.Findings, detector.Finding{
+					Kind:    detector.Invariant,
+					Message: fmt.Sprintf("%s: expected %s, got %s", c.Name, c.Expected, c.Actual),
+				})
+			}
+		}
+	}
+	if werr != nil {
+		res.Findings = append(res.Findings, detector.Finding{Kind: "panic", Message: werr.Error()})
+	}
+	res.Outcome = outcome(res.Findings, wd.timedOut, werr)
+	if err := ctx.Err(); err != nil && wd.canceled {
+		return res, err
+	}
+	log.Debug("done", zap.String("outcome", string(res.Outcome)), zap.Duration("elapsed", elapsed))
+	return res, nil
+}
+
+func detectorNames(o Options) []string {
+	var ds []string
+	if o.WaitFor {
+		ds = append(ds, string(labs.WaitFor))
+	}
+	if o.LockOrder {
+		ds = append(ds, string(labs.LockOrder))
+	}
+	ds = append(ds, string(labs.Invariant), string(labs.Watchdog))
+	return ds
+}
+
+func outcome(fs []detector.Finding, timedOut bool, werr error) Outcome {
+	has := func(k detector.Kind) bool {
+		return slices.ContainsFunc(fs, func(f detector.Finding) bool { return f.Kind == k && f.Gated == "" })
+	}
+	switch {
+	case has(detector.Deadlock), has(detector.DoubleLock):
+		return Deadlock
+	case werr != nil:
+		return Panic
+	case has(detector.Livelock):
+		return Livelock
+	case has(detector.Stall) && timedOut:
+		return Timeout
+	case has(detector.Stall):
+		return Stall
+	case has(detector.Invariant):
+		return Violated
+	case has(detector.LockOrder):
+		return LockOrder
+	}
+	return OK
+}
+
+// watchdog stops a run that exceeds its time limit, makes no progress
+// within the stall limit, or whose context is canceled.
+type watchdog struct {
+	quit     chan struct{}
+	done     chan struct{}
+	timedOut bool
+	canceled bool
+}
+
+func (w *watchdog) stop() {
+	close(w.quit)
+	<-w.done
+}
+
+func watch(ctx context.Context, rt *native.Runtime, det *detector.Detector, opts Options) *watchdog {
+	w := &watchdog{quit: make(chan struct{}), done: make(chan struct{})}
+	tick := min(opts.Stall/20, 50*time.Millisecond)
+	tick = max(tick, time.Millisecond)
+	go func() {
+		defer close(w.done)
+		t := time.NewTicker(tick)
+		defer t.Stop()
+		deadline := time.NewTimer(opts.Timeout)
+		defer deadline.Stop()
+		lastProgress, lastSteps := rt.Progress()
+		lastChange := time.Now()
+		for {
+			select {
+			case <-w.quit:
+				return
+			case <-det.Done():
+				return
+			case <-ctx.Done():
+				w.canceled = true
+				det.Abort("canceled")
+				return
+			case <-deadline.C:
+				w.timedOut = true
+				det.Report(stallFinding(rt, det, fmt.Sprintf("the run exceeded its time limit of %v", opts.Timeout), false))
+				det.Abort("timeout")
+				return
+			case now := <-t.C:
+				p, s := rt.Progress()
+				if p != lastProgress {
+					lastProgress, lastSteps, lastChange = p, s, now
+					continue
+				}
+				if now.Sub(lastChange) < opts.Stall {
+					continue
+				}
+				busy := s != lastSteps
+				msg := fmt.Sprintf("no worker made progress for %v", opts.Stall)
+				if busy {
+					msg = fmt.Sprintf("no worker made progress for %v, yet they kept running (%d steps): livelock", opts.Stall, s-lastSteps)
+				}
+				det.Report(stallFinding(rt, det, msg, busy))
+				det.Abort("stall")
+				return
+			}
+		}
+	}()
+	return w
+}
+
+func stallFinding(rt *native.Runtime, det *detector.Detector, msg string, busy bool) detector.Finding {
+	kind := detector.Stall
+	if busy {
+		kind = detector.Livelock
+	}
+	waiting := det.Waiting()
+	f := detector.Finding{Kind: kind, Message: msg}
+	for _, w := range rt.Workers() {
+		st := detector.Step{Worker: w.Name(), State: "running"}
+		if ws, ok := waiting[w.Goroutine()]; ok {
+			st.State, st.Lock, st.Owner, st.At = "blocked", ws.Lock, ws.Owner, ws.At
+		} else if s := w.State(); s != native.Running {
+			st.State = s.String()
+		}
+		f.Steps = append(f.Steps, st)
+	}
+	return f
+}
+
+// Summary is a one-line description of a result, for logs and tests.
+func (r *Result) Summary() string {
+	var kinds []string
+	for _, f := range r.Findings {
+		kinds = append(kinds, string(f.Kind))
+	}
+	return fmt.Sprintf("%s/%s: %s [%s] in %v", r.Scenario, r.Variant, r.Outcome, strings.Join(kinds, ","), r.Elapsed.Round(time.Microsecond))
+}

@@ -294,16 +294,23 @@ func (l *Lock) Released(gid int64, mode Mode) {
 func (l *Lock) Owner() int64 { return l.owner.Load() }
 
 // Wait is called by a goroutine about to block acquiring l. It records the
-// wait and, with the wait-for graph on, checks whether the wait closes a
-// cycle; if it does, the deadlock is reported and (by default) the
-// Detector aborted. Wait returns the position of the blocking call; pass it
-// to WaitDone when the goroutine stops waiting.
+// wait (stall reports list who is blocked on what) and, with the wait-for
+// graph on, checks whether the wait closes a cycle; if it does, the
+// deadlock is reported and (by default) the Detector aborted. Call
+// WaitDone when the goroutine stops waiting. Wait is called only on the
+// slow path, so it may capture the caller's position.
 func (l *Lock) Wait(gid int64, mode Mode) {
-	if !l.d.waitFor {
-		return
+	d := l.d
+	if d.lockOrder {
+		// Learn "held H, then wanted l" before blocking, as lockdep does,
+		// so that an actual deadlock is also a lock-order cycle: its
+		// edges are never acquired, only waited for.
+		if s := d.slots.find(gid); s != nil {
+			s.purge(gid)
+			d.order(s, l, gid)
+		}
 	}
 	rec := &waitRecord{gid: gid, lock: l, mode: mode, at: Caller(), since: time.Now()}
-	d := l.d
 	if mode == Exclusive && l.kind == KindRWMutex {
 		l.hmu.Lock()
 		l.wwait[gid] = true
@@ -311,7 +318,10 @@ func (l *Lock) Wait(gid int64, mode Mode) {
 	}
 	d.wmu.Lock()
 	d.waits[gid] = rec
-	cycle := d.findCycle(gid)
+	var cycle []*waitRecord
+	if d.waitFor {
+		cycle = d.findCycle(gid)
+	}
 	d.wmu.Unlock()
 	if cycle == nil {
 		return
@@ -325,9 +335,6 @@ func (l *Lock) Wait(gid int64, mode Mode) {
 
 // WaitDone records that goroutine gid no longer waits for l.
 func (l *Lock) WaitDone(gid int64, mode Mode) {
-	if !l.d.waitFor {
-		return
-	}
 	if mode == Exclusive && l.kind == KindRWMutex {
 		l.hmu.Lock()
 		delete(l.wwait, gid)
@@ -447,8 +454,8 @@ type WaitState struct {
 	Since  time.Time
 }
 
-// Waiting returns the goroutines currently blocked on instrumented locks
-// (with the wait-for graph on), keyed by goroutine id.
+// Waiting returns the goroutines currently blocked on instrumented locks,
+// keyed by goroutine id. Owners are known only while a graph is on.
 func (d *Detector) Waiting() map[int64]WaitState {
 	d.wmu.Lock()
 	defer d.wmu.Unlock()

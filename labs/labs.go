@@ -45,11 +45,12 @@ const (
 	Race       Detector = "race"       // the Go race detector, in a child process
 	Invariant  Detector = "invariant"  // the scenario's own checks (money conserved, ...)
 	Watchdog   Detector = "watchdog"   // no progress within the stall limit: livelock or hang
+	Explorer   Detector = "explorer"   // the controlled scheduler; native runs do not check it
 )
 
 // Detectors lists every detector in a stable order.
 func Detectors() []Detector {
-	return []Detector{WaitFor, LockOrder, GoDeadlock, Race, Invariant, Watchdog}
+	return []Detector{WaitFor, LockOrder, GoDeadlock, Race, Invariant, Watchdog, Explorer}
 }
 
 // Variant is one way of writing a scenario: buggy on purpose, fixed, or
@@ -65,7 +66,8 @@ type Variant struct {
 	// Fix names the variant a student should run next (buggy variants).
 	Fix string
 	// Caught lists the detectors that must report a buggy variant with the
-	// scenario's default configuration on the native runtime.
+	// scenario's default configuration on the native runtime; Explorer
+	// means under the controlled scheduler instead.
 	Caught []Detector
 	// Warned lists detectors that report a fixed variant anyway; Lesson
 	// explains why the warning is a false alarm. Usually empty.
@@ -89,6 +91,7 @@ type Scenario struct {
 	Title    string    // one line: "Dining philosophers"
 	Doc      string    // the package documentation; `locklab explain` prints it
 	Workers  string    // what a worker is: "philosopher"
+	Ops      string    // what one unit of work is: "meal"
 	Defaults Config    // the configuration `locklab run` uses
 	Variants []Variant // curriculum order: buggy first, then fixes
 }
@@ -129,11 +132,16 @@ type Config struct {
 	Workers int    // philosophers, tellers, incrementers
 	Ops     int    // per worker: meals, transfers, increments
 	Seed    uint64 // seeds each worker's random source
-	// Yield is how long the native runtime pauses at a yield point. Zero
-	// means runtime.Gosched. A short pause widens the window in which a
-	// buggy interleaving happens on a real machine.
+	// Yield is how long the native runtime pauses at a yield point; a short
+	// pause widens the window in which a buggy interleaving happens on a
+	// real machine. Zero means the scenario's default; YieldGosched means
+	// no pause, only runtime.Gosched.
 	Yield time.Duration
 }
+
+// YieldGosched is the Config.Yield that asks for runtime.Gosched at yield
+// points instead of a pause.
+const YieldGosched time.Duration = -1
 
 // Limits on Config, to turn absurd input into an error rather than a hang.
 const (
@@ -166,7 +174,7 @@ func (c Config) Validate() error {
 		return fmt.Errorf("workers must be between 2 and %d, got %d", MaxWorkers, c.Workers)
 	case c.Ops < 1 || c.Ops > MaxOps:
 		return fmt.Errorf("ops must be between 1 and %d, got %d", MaxOps, c.Ops)
-	case c.Yield < 0 || c.Yield > MaxYield:
+	case (c.Yield < 0 && c.Yield != YieldGosched) || c.Yield > MaxYield:
 		return fmt.Errorf("yield must be between 0 and %v, got %v", MaxYield, c.Yield)
 	}
 	return nil
@@ -333,8 +341,8 @@ func Validate(scenarios []*Scenario) error {
 			errs = append(errs, fmt.Errorf("scenario %q: duplicate", s.Name))
 		}
 		seen[s.Name] = true
-		if s.Title == "" || s.Doc == "" || s.Workers == "" {
-			errs = append(errs, fmt.Errorf("scenario %q: missing Title, Doc or Workers", s.Name))
+		if s.Title == "" || s.Doc == "" || s.Workers == "" || s.Ops == "" {
+			errs = append(errs, fmt.Errorf("scenario %q: missing Title, Doc, Workers or Ops", s.Name))
 		}
 		if err := s.Defaults.Validate(); err != nil {
 			errs = append(errs, fmt.Errorf("scenario %q: defaults: %w", s.Name, err))

@@ -140,7 +140,7 @@ func (m *Mutex) lockSlow(ctx context.Context, n *detector.Lock) error {
 	if ctx != nil {
 		ctxDone = ctx.Done()
 	}
-	if track {
+	if n != nil {
 		gid = goid.Get()
 		n.Wait(gid, detector.Exclusive)
 		defer n.WaitDone(gid, detector.Exclusive)

@@ -126,7 +126,7 @@ func (rw *RWMutex) acquire(ctx context.Context, mode detector.Mode) error {
 	n := rw.bind()
 	track := n != nil && n.Tracking()
 	var gid int64
-	if track {
+	if n != nil {
 		gid = goid.Get()
 	}
 	rw.mu.Lock()
@@ -150,7 +150,7 @@ func (rw *RWMutex) acquire(ctx context.Context, mode detector.Mode) error {
 	if ctx != nil {
 		ctxDone = ctx.Done()
 	}
-	if track {
+	if n != nil {
 		n.Wait(gid, mode)
 		defer n.WaitDone(gid, mode)
 	}

@@ -49,7 +49,7 @@ func (s *Semaphore) AcquireContext(ctx context.Context) error { return s.acquire
 func (s *Semaphore) acquire(ctx context.Context) error {
 	track := s.node != nil && s.node.Tracking()
 	var gid int64
-	if track {
+	if s.node != nil {
 		gid = goid.Get()
 	}
 	select {
@@ -62,7 +62,7 @@ func (s *Semaphore) acquire(ctx context.Context) error {
 		if ctx != nil {
 			ctxDone = ctx.Done()
 		}
-		if track {
+		if s.node != nil {
 			s.node.Wait(gid, detector.Shared)
 			defer s.node.WaitDone(gid, detector.Shared)
 		}

@@ -33,8 +33,8 @@ type Runtime struct {
 var _ labs.Runtime = (*Runtime)(nil)
 
 // New returns a Runtime whose locks report to det. seed seeds every
-// worker's random source; yield is the pause at a yield point (zero means
-// runtime.Gosched).
+// worker's random source; yield is the pause at a yield point (zero or
+// negative means runtime.Gosched).
 func New(det *detector.Detector, seed uint64, yield time.Duration, opts ...Option) *Runtime {
 	rt := &Runtime{det: det, seed: seed, yield: yield}
 	for _, o := range opts {

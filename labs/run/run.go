@@ -58,6 +58,7 @@ type Result struct {
 	Fix        string             `json:"fix,omitempty"`
 	Lesson     string             `json:"lesson"`
 	WorkerNoun string             `json:"worker_noun"`
+	OpNoun     string             `json:"op_noun"`
 	Config     ConfigJSON         `json:"config"`
 	Detectors  []string           `json:"detectors"`
 	Outcome    Outcome            `json:"outcome"`
@@ -138,6 +139,7 @@ func Run(ctx context.Context, s *labs.Scenario, v *labs.Variant, cfg labs.Config
 		Fix:        v.Fix,
 		Lesson:     v.Lesson,
 		WorkerNoun: s.Workers,
+		OpNoun:     s.Ops,
 		Config:     ConfigJSON{Workers: cfg.Workers, Ops: cfg.Ops, Seed: cfg.Seed, Yield: cfg.Yield.String()},
 		Detectors:  detectorNames(opts),
 		Elapsed:    elapsed,
@@ -232,7 +234,7 @@ func watch(ctx context.Context, rt *native.Runtime, det *detector.Detector, opts
 		deadline := time.NewTimer(opts.Timeout)
 		defer deadline.Stop()
 		lastProgress, lastSteps := rt.Progress()
-		lastChange := time.Now()
+		lastChange, lastStep := time.Now(), time.Now()
 		for {
 			select {
 			case <-w.quit:
@@ -250,17 +252,23 @@ func watch(ctx context.Context, rt *native.Runtime, det *detector.Detector, opts
 				return
 			case now := <-t.C:
 				p, s := rt.Progress()
+				if s != lastSteps {
+					lastSteps, lastStep = s, now
+				}
 				if p != lastProgress {
-					lastProgress, lastSteps, lastChange = p, s, now
+					lastProgress, lastChange = p, now
 					continue
 				}
 				if now.Sub(lastChange) < opts.Stall {
 					continue
 				}
-				busy := s != lastSteps
+				// Livelock only if the workers were still stepping in the
+				// second half of the stall window; a few yields just before
+				// everyone blocked are not activity.
+				busy := now.Sub(lastStep) < opts.Stall/2
 				msg := fmt.Sprintf("no worker made progress for %v", opts.Stall)
 				if busy {
-					msg = fmt.Sprintf("no worker made progress for %v, yet they kept running (%d steps): livelock", opts.Stall, s-lastSteps)
+					msg = fmt.Sprintf("no worker made progress for %v, yet they kept running: livelock", opts.Stall)
 				}
 				det.Report(stallFinding(rt, det, msg, busy))
 				det.Abort("stall")

@@ -3,6 +3,8 @@ package labs
 import (
 	"errors"
 	"fmt"
+	"go/parser"
+	"go/token"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -390,4 +392,16 @@ func validName(s string) bool {
 		}
 	}
 	return true
+}
+
+// PackageDoc returns the text of the package comment in src, the source of
+// a scenario's doc.go (embedded with go:embed), without comment markers.
+// It panics if src has none: a scenario without its explanation is a
+// programming error caught by the first test that loads the catalog.
+func PackageDoc(src string) string {
+	f, err := parser.ParseFile(token.NewFileSet(), "doc.go", src, parser.ParseComments|parser.PackageClauseOnly)
+	if err != nil || f.Doc == nil {
+		panic(fmt.Sprintf("labs: doc.go has no package comment: %v", err))
+	}
+	return f.Doc.Text()
 }

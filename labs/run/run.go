@@ -140,7 +140,7 @@ func Run(ctx context.Context, s *labs.Scenario, v *labs.Variant, cfg labs.Config
 		Lesson:     v.Lesson,
 		WorkerNoun: s.Workers,
 		OpNoun:     s.Ops,
-		Config:     ConfigJSON{Workers: cfg.Workers, Ops: cfg.Ops, Seed: cfg.Seed, Yield: cfg.Yield.String()},
+		Config:     ConfigJSON{Workers: cfg.Workers, Ops: cfg.Ops, Seed: cfg.Seed, Yield: yieldString(cfg.Yield)},
 		Detectors:  detectorNames(opts),
 		Elapsed:    elapsed,
 		Findings:   det.Findings(),
@@ -172,6 +172,14 @@ func Run(ctx context.Context, s *labs.Scenario, v *labs.Variant, cfg labs.Config
 	}
 	log.Debug("done", zap.String("outcome", string(res.Outcome)), zap.Duration("elapsed", elapsed))
 	return res, nil
+}
+
+// yieldString is Config.Yield for people: a duration, or "gosched".
+func yieldString(d time.Duration) string {
+	if d == labs.YieldGosched {
+		return "gosched"
+	}
+	return d.String()
 }
 
 func detectorNames(o Options) []string {

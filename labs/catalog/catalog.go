@@ -1,0 +1,40 @@
+package catalog
+
+import (
+	"github.com/locklab/locklab/labs"
+	"github.com/locklab/locklab/labs/bank"
+	"github.com/locklab/locklab/labs/counter"
+	"github.com/locklab/locklab/labs/philosophers"
+)
+
+// All returns every scenario in curriculum order. The slice is new on each
+// call; the scenarios it points to are shared and must not be modified.
+func All() []*labs.Scenario {
+	return []*labs.Scenario{
+		counter.Scenario,
+		bank.Scenario,
+		philosophers.Scenario,
+	}
+}
+
+// Names returns the scenario names in curriculum order.
+func Names() []string {
+	all := All()
+	names := make([]string, len(all))
+	for i, s := range all {
+		names[i] = s.Name
+	}
+	return names
+}
+
+// Lookup returns the scenario with the given name. For any other name it
+// returns a *labs.UnknownError that lists the valid names and suggests the
+// closest one.
+func Lookup(scenario string) (*labs.Scenario, error) {
+	for _, s := range All() {
+		if s.Name == scenario {
+			return s, nil
+		}
+	}
+	return nil, &labs.UnknownError{What: "scenario", Name: scenario, Valid: Names()}
+}

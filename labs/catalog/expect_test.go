@@ -1,0 +1,83 @@
+package catalog_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/locklab/locklab/labs"
+	"github.com/locklab/locklab/labs/catalog"
+	"github.com/locklab/locklab/labs/labtest"
+	"github.com/locklab/locklab/labs/run"
+)
+
+// TestHelperProcess runs a variant for labtest.RunChild; it does nothing
+// in a normal test run.
+func TestHelperProcess(t *testing.T) { labtest.HelperProcess(t, catalog.All()...) }
+
+// tries is how many native runs a buggy variant gets to show its bug. On
+// real goroutines a buggy interleaving is likely, not certain: a loaded
+// machine can delay one worker past the window. Each package's
+// TestReliability measures the rate (at least 99 in 100 with defaults).
+const tries = 3
+
+// TestExpectations is the catalog's contract, checked for every variant
+// with the scenario's defaults on the native runtime: a buggy variant is
+// reported by every detector its Caught declares and by no other; a fixed
+// or cooperative variant is reported by none (except what Warned
+// explains) and keeps every invariant. Data races are checked by
+// TestRaceExpectations.
+func TestExpectations(t *testing.T) {
+	for _, s := range catalog.All() {
+		for _, v := range s.Variants {
+			t.Run(s.Name+"/"+v.Name, func(t *testing.T) {
+				opts := run.DefaultOptions()
+				if v.Bug == labs.Livelock {
+					opts.Stall = 300 * time.Millisecond // a real livelock ends soon
+				}
+				n := 1
+				if v.Kind == labs.Buggy {
+					n = tries
+				}
+				var miss []string
+				for range n {
+					var res *run.Result
+					if v.Expects(labs.Race) && labtest.RaceEnabled {
+						// Racy code never runs in a race-enabled test
+						// binary: its report would fail this test.
+						res = labtest.RunChild(t, s.Name, v.Name, labs.Config{}).Result
+					} else {
+						var err error
+						if res, err = run.Run(context.Background(), s, &v, labs.Config{}, opts); err != nil {
+							t.Fatalf("Run: %v", err)
+						}
+					}
+					if miss = labtest.Mismatches(&v, res); len(miss) == 0 {
+						return
+					}
+				}
+				t.Errorf("in %d runs, none met the declaration; the last:\n%s", n, strings.Join(miss, "\n"))
+			})
+		}
+	}
+}
+
+// TestRaceExpectations runs every variant in a race-enabled child process,
+// so that `go test -race ./...` itself stays green: the race detector must
+// report exactly the variants that declare labs.Race, in their own file,
+// and nothing else — in particular not the atomicity violations, which
+// are bugs without a data race.
+func TestRaceExpectations(t *testing.T) {
+	if !labtest.RaceEnabled {
+		t.Skip("the race detector is off: run go test -race to check which variants race")
+	}
+	for _, s := range catalog.All() {
+		for _, v := range s.Variants {
+			t.Run(s.Name+"/"+v.Name, func(t *testing.T) {
+				c := labtest.RunChild(t, s.Name, v.Name, labs.Config{})
+				labtest.CheckRaces(t, &v, c)
+			})
+		}
+	}
+}

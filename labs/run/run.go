@@ -95,14 +95,9 @@ func Run(ctx context.Context, s *labs.Scenario, v *labs.Variant, cfg labs.Config
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if opts.Timeout == 0 {
-		opts.Timeout = 10 * time.Second
-	}
-	if opts.Stall == 0 {
-		opts.Stall = 2 * time.Second
-	}
-	if opts.Timeout < 0 || opts.Stall < 0 {
-		return nil, fmt.Errorf("timeout and stall must be positive")
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
 	}
 	log := opts.Logger
 	if log == nil {
@@ -131,20 +126,10 @@ func Run(ctx context.Context, s *labs.Scenario, v *labs.Variant, cfg labs.Config
 	wd.stop()
 	elapsed := time.Since(start)
 
-	res := &Result{
-		Scenario:   s.Name,
-		Variant:    v.Name,
-		Kind:       v.Kind,
-		Bug:        v.Bug,
-		Fix:        v.Fix,
-		Lesson:     v.Lesson,
-		WorkerNoun: s.Workers,
-		OpNoun:     s.Ops,
-		Config:     ConfigJSON{Workers: cfg.Workers, Ops: cfg.Ops, Seed: cfg.Seed, Yield: yieldString(cfg.Yield)},
-		Detectors:  detectorNames(opts),
-		Elapsed:    elapsed,
-		Findings:   det.Findings(),
-	}
+	res := newResult(s, v, cfg)
+	res.Detectors = detectorNames(opts)
+	res.Elapsed = elapsed
+	res.Findings = det.Findings()
 	for _, w := range rt.Workers() {
 		res.Workers = append(res.Workers, WorkerResult{Name: w.Name(), Progress: w.Count(), State: w.State().String()})
 	}
@@ -152,16 +137,7 @@ func Run(ctx context.Context, s *labs.Scenario, v *labs.Variant, cfg labs.Config
 		res.DetectedAfter = time.Unix(0, at).Sub(start)
 	}
 	if !det.Aborted() {
-		rep := inst.Check()
-		res.Invariants, res.Metrics = rep.Invariants, rep.Metrics
-		for _, c := range rep.Invariants {
-			if !c.OK {
-				res.Findings = append(res.Findings, detector.Finding{
-					Kind:    detector.Invariant,
-					Message: fmt.Sprintf("%s: expected %s, got %s", c.Name, c.Expected, c.Actual),
-				})
-			}
-		}
+		res.check(inst)
 	}
 	if werr != nil {
 		res.Findings = append(res.Findings, detector.Finding{Kind: "panic", Message: werr.Error()})
@@ -172,6 +148,50 @@ func Run(ctx context.Context, s *labs.Scenario, v *labs.Variant, cfg labs.Config
 	}
 	log.Debug("done", zap.String("outcome", string(res.Outcome)), zap.Duration("elapsed", elapsed))
 	return res, nil
+}
+
+// withDefaults fills in the default limits and checks them.
+func (o Options) withDefaults() (Options, error) {
+	if o.Timeout == 0 {
+		o.Timeout = 10 * time.Second
+	}
+	if o.Stall == 0 {
+		o.Stall = 2 * time.Second
+	}
+	if o.Timeout < 0 || o.Stall < 0 {
+		return o, fmt.Errorf("timeout and stall must be positive")
+	}
+	return o, nil
+}
+
+// newResult returns a Result describing the run but not what it found.
+func newResult(s *labs.Scenario, v *labs.Variant, cfg labs.Config) *Result {
+	return &Result{
+		Scenario:   s.Name,
+		Variant:    v.Name,
+		Kind:       v.Kind,
+		Bug:        v.Bug,
+		Fix:        v.Fix,
+		Lesson:     v.Lesson,
+		WorkerNoun: s.Workers,
+		OpNoun:     s.Ops,
+		Config:     ConfigJSON{Workers: cfg.Workers, Ops: cfg.Ops, Seed: cfg.Seed, Yield: yieldString(cfg.Yield)},
+	}
+}
+
+// check runs the scenario's checks on a finished run and adds a finding
+// for each invariant that did not hold.
+func (r *Result) check(inst labs.Instance) {
+	rep := inst.Check()
+	r.Invariants, r.Metrics = rep.Invariants, rep.Metrics
+	for _, c := range rep.Invariants {
+		if !c.OK {
+			r.Findings = append(r.Findings, detector.Finding{
+				Kind:    detector.Invariant,
+				Message: fmt.Sprintf("%s: expected %s, got %s", c.Name, c.Expected, c.Actual),
+			})
+		}
+	}
 }
 
 // yieldString is Config.Yield for people: a duration, or "gosched".

@@ -1,0 +1,40 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+)
+
+var (
+	logLevels  = []string{"debug", "info", "warn", "error"}
+	logFormats = []string{"console", "json"}
+)
+
+// newLogger returns a logger writing to w at the given level, in the given
+// format.
+func newLogger(w io.Writer, level, format string) (*zap.Logger, error) {
+	if !slices.Contains(logLevels, level) {
+		return nil, fmt.Errorf("--log-level: unknown level %q; valid: %s", level, strings.Join(logLevels, ", "))
+	}
+	lvl, err := zapcore.ParseLevel(level)
+	if err != nil {
+		return nil, err
+	}
+	var enc zapcore.Encoder
+	switch format {
+	case "console":
+		cfg := zap.NewDevelopmentEncoderConfig()
+		enc = zapcore.NewConsoleEncoder(cfg)
+	case "json":
+		enc = zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig())
+	default:
+		return nil, fmt.Errorf("--log-format: unknown format %q; valid: %s", format, strings.Join(logFormats, ", "))
+	}
+	core := zapcore.NewCore(enc, zapcore.Lock(zapcore.AddSync(w)), lvl)
+	return zap.New(core).Named("locklab"), nil
+}

@@ -1,0 +1,69 @@
+package cli
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestHelperMain is not a test: run by TestMainExitStatus in a child
+// process, it is the locklab binary.
+func TestHelperMain(t *testing.T) {
+	if os.Getenv("LOCKLAB_HELPER_MAIN") != "1" {
+		t.Skip("helper process for TestMainExitStatus")
+	}
+	args := os.Args
+	for i, a := range args {
+		if a == "--" {
+			args = args[i+1:]
+			break
+		}
+	}
+	os.Args = append([]string{"locklab"}, args...)
+	os.Exit(Main())
+}
+
+// TestMainExitStatus runs Main in a child process, as the binary would
+// run, and checks the process's exit status and output streams.
+func TestMainExitStatus(t *testing.T) {
+	tests := []struct {
+		args       []string
+		wantCode   int
+		wantStdout string
+		wantStderr string
+	}{
+		{[]string{"list"}, 0, "philosophers", ""},
+		{[]string{"run", "philosophers", "--variant", "hierarchy"}, 0, "OK:", ""},
+		{[]string{"run", "bank", "--variant", "check-then-act", "--json"}, 1, `"outcome": "invariant"`, ""},
+		{[]string{"run", "nosuch"}, 2, "", `locklab: unknown scenario "nosuch"`},
+		{[]string{"run", "counter", "--frob"}, 2, "", "locklab: unknown flag: --frob"},
+	}
+	for _, tt := range tests {
+		name := strings.Join(tt.args, " ")
+		t.Run(name, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestHelperMain$", "--"}, tt.args...)...)
+			cmd.Env = append(os.Environ(), "LOCKLAB_HELPER_MAIN=1", "NO_COLOR=1")
+			var stdout, stderr strings.Builder
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			code := 0
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				code = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if code != tt.wantCode {
+				t.Errorf("locklab %s: exit %d; want %d\nstderr: %s", name, code, tt.wantCode, stderr.String())
+			}
+			if !strings.Contains(stdout.String(), tt.wantStdout) {
+				t.Errorf("locklab %s: stdout = %q; want it to contain %q", name, stdout.String(), tt.wantStdout)
+			}
+			if tt.wantStderr == "" && stderr.Len() != 0 || !strings.Contains(stderr.String(), tt.wantStderr) {
+				t.Errorf("locklab %s: stderr = %q; want %q", name, stderr.String(), tt.wantStderr)
+			}
+		})
+	}
+}

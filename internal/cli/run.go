@@ -1,0 +1,213 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"go.uber.org/zap"
+
+	"github.com/locklab/locklab/internal/render"
+	"github.com/locklab/locklab/labs"
+	"github.com/locklab/locklab/labs/run"
+)
+
+// Bounds on --timeout and --stall: a longer limit is a typo, not a plan,
+// and a shorter one cannot be checked by the watchdog's 1 ms tick.
+const (
+	MinTimeout = time.Millisecond
+	MaxTimeout = time.Hour
+)
+
+// RunOptions are the arguments and flags of `locklab run`.
+type RunOptions struct {
+	Deps     *Deps
+	Scenario string
+	Buggy    bool
+	Variant  string
+
+	// Config overrides: a field is used only if its flag was given, so
+	// that an explicit zero is rejected rather than taken as "default".
+	Workers, Ops int
+	Seed         uint64
+	Yield        time.Duration
+	WorkersSet   bool
+	OpsSet       bool
+	SeedSet      bool
+	YieldSet     bool
+	Timeout      time.Duration
+	Stall        time.Duration
+	DetectorList string
+	Detectors    detectorSet
+	JSON         bool
+}
+
+// NewCmdRun returns `locklab run`. runF, when not nil, is called with the
+// parsed and checked options instead of runRun.
+func NewCmdRun(deps *Deps, runF func(*RunOptions) error) *cobra.Command {
+	opts := &RunOptions{Deps: deps}
+	cmd := &cobra.Command{
+		Use:   "run SCENARIO [--buggy | --variant V]",
+		Short: "Run a variant under the detectors and report what happened",
+		Long: `Run one variant of a scenario on real goroutines, under the wait-for graph
+(actual deadlocks), the lock-order graph (potential deadlocks), the
+scenario's invariants and a watchdog that stops a run which makes no
+progress. Then report the outcome: the deadlock cycle with the source line
+of every blocked Lock, broken invariants (expected against actual), lock
+order inversions, each worker's progress, and the lesson.
+
+--detector picks the deadlock detectors: waitfor and lockorder (the
+default, together), either alone, none (the watchdog still stops a hang),
+or godeadlock, which runs the variant with github.com/sasha-s/go-deadlock's
+locks in a child process, as a second opinion.
+
+Without --variant, run runs the scenario's first buggy variant (the same
+as --buggy): that is the one to see first. Counts and the seed default to
+the scenario's (see the second line of the output); --yield 0 means no
+pause at yield points, only a runtime.Gosched.
+
+Exit status: 0 nothing wrong found, 1 a problem found, 2 bad usage.`,
+		Example: `  locklab run philosophers --buggy
+  locklab run philosophers --variant hierarchy
+  locklab run bank --variant check-then-act --workers 8 --ops 500 --seed 3
+  locklab run philosophers --variant polite --stall 500ms
+  locklab run bank --buggy --detector lockorder
+  locklab run counter --buggy --json | jq .outcome`,
+		Args:              scenarioArg(deps),
+		ValidArgsFunction: completeScenario(deps),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Scenario = args[0]
+			f := cmd.Flags()
+			opts.WorkersSet, opts.OpsSet = f.Changed("workers"), f.Changed("ops")
+			opts.SeedSet, opts.YieldSet = f.Changed("seed"), f.Changed("yield")
+			if err := opts.check(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runRun(cmd, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&opts.Buggy, "buggy", false, "run the scenario's first buggy variant (the default)")
+	f.StringVar(&opts.Variant, "variant", "", "run this variant (see locklab list)")
+	f.IntVar(&opts.Workers, "workers", 0, fmt.Sprintf("number of workers, 2 to %d (default: the scenario's)", labs.MaxWorkers))
+	f.IntVar(&opts.Ops, "ops", 0, fmt.Sprintf("units of work per worker, 1 to %d (default: the scenario's)", labs.MaxOps))
+	f.Uint64Var(&opts.Seed, "seed", 0, "seed of the workers' random choices, at least 1 (default: the scenario's)")
+	f.DurationVar(&opts.Yield, "yield", 0, fmt.Sprintf("pause at each yield point, up to %v (default: the scenario's)", labs.MaxYield))
+	f.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "stop the run after this long")
+	f.DurationVar(&opts.Stall, "stall", 2*time.Second, "stop the run when no worker progresses for this long")
+	f.StringVar(&opts.DetectorList, "detector", detectorWaitFor+","+detectorLockOrder,
+		"comma-separated detectors: "+strings.Join(detectorNames(), ", "))
+	f.BoolVar(&opts.JSON, "json", false, "write the result as JSON")
+	_ = cmd.RegisterFlagCompletionFunc("variant", completeVariant(deps))
+	_ = cmd.RegisterFlagCompletionFunc("detector", completeDetectors)
+	return cmd
+}
+
+// check validates what can be checked without the catalog.
+func (o *RunOptions) check() error {
+	if o.Buggy && o.Variant != "" {
+		return errors.New("--buggy and --variant cannot be used together")
+	}
+	if o.SeedSet && o.Seed == 0 {
+		return errors.New("--seed must be at least 1 (0 stands for the scenario's default)")
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"--timeout", o.Timeout}, {"--stall", o.Stall}} {
+		if d.v < MinTimeout || d.v > MaxTimeout {
+			return fmt.Errorf("%s must be between 1ms and 1h, got %v", d.name, d.v)
+		}
+	}
+	var err error
+	o.Detectors, err = parseDetectors(o.DetectorList)
+	return err
+}
+
+// resolve returns the scenario, the variant and the configuration to run.
+func (o *RunOptions) resolve() (*labs.Scenario, *labs.Variant, labs.Config, error) {
+	s, err := o.Deps.lookup(o.Scenario)
+	if err != nil {
+		return nil, nil, labs.Config{}, err
+	}
+	var v *labs.Variant
+	if o.Variant != "" {
+		if v, err = s.Variant(o.Variant); err != nil {
+			return nil, nil, labs.Config{}, err
+		}
+	} else if v = s.FirstBuggy(); v == nil {
+		return nil, nil, labs.Config{}, fmt.Errorf("scenario %s has no buggy variant; choose one with --variant: %s",
+			s.Name, strings.Join(s.VariantNames(), ", "))
+	}
+	cfg := s.Defaults
+	if o.WorkersSet {
+		cfg.Workers = o.Workers
+	}
+	if o.OpsSet {
+		cfg.Ops = o.Ops
+	}
+	if o.SeedSet {
+		cfg.Seed = o.Seed
+	}
+	if o.YieldSet {
+		cfg.Yield = o.Yield
+		if o.Yield == 0 {
+			cfg.Yield = labs.YieldGosched
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, nil, labs.Config{}, err
+	}
+	return s, v, cfg, nil
+}
+
+func runRun(cmd *cobra.Command, o *RunOptions) error {
+	d := o.Deps
+	s, v, cfg, err := o.resolve()
+	if err != nil {
+		return err
+	}
+	log := d.logger().Named("run")
+	opts := run.Options{
+		WaitFor:   o.Detectors.WaitFor,
+		LockOrder: o.Detectors.LockOrder,
+		Timeout:   o.Timeout,
+		Stall:     o.Stall,
+		Logger:    log,
+	}
+	runner := d.Run
+	if o.Detectors.GoDeadlock {
+		if d.GoDeadlock == nil {
+			return errors.New("--detector godeadlock is not available in this build")
+		}
+		runner = d.GoDeadlock
+	}
+	log.Debug("run",
+		zap.String("scenario", s.Name), zap.String("variant", v.Name),
+		zap.Int("workers", cfg.Workers), zap.Int("ops", cfg.Ops), zap.Uint64("seed", cfg.Seed),
+		zap.Duration("yield", cfg.Yield), zap.String("detectors", o.DetectorList))
+	res, err := runner(cmd.Context(), s, v, cfg, opts)
+	if err != nil {
+		// An interrupted run's Result is partial (its workers were stopped,
+		// not finished): saying nothing beats saying "OK".
+		return err
+	}
+	if o.JSON {
+		err = render.ResultJSON(d.Out, res)
+	} else {
+		err = render.Result(d.Out, res, d.style())
+	}
+	if err != nil {
+		return err
+	}
+	log.Info("done", zap.String("summary", res.Summary()))
+	if res.Outcome.Problem() {
+		return errProblem
+	}
+	return nil
+}

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"github.com/locklab/locklab/labs"
 	"github.com/locklab/locklab/labs/catalog"
 	"github.com/locklab/locklab/labs/run"
 )
@@ -11,19 +10,6 @@ import (
 // anything else: the child's workers may be stuck in go-deadlock's locks,
 // and only the exit ends them.
 func serveChild() (code int, served bool) {
-	served, code = run.ServeChild(catalogVariant)
+	served, code = run.ServeChild(catalog.LookupVariant)
 	return code, served
-}
-
-// catalogVariant finds a scenario and variant of the catalog by name.
-func catalogVariant(scenario, variant string) (*labs.Scenario, *labs.Variant, error) {
-	s, err := catalog.Lookup(scenario)
-	if err != nil {
-		return nil, nil, err
-	}
-	v, err := s.Variant(variant)
-	if err != nil {
-		return nil, nil, err
-	}
-	return s, v, nil
 }

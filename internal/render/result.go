@@ -101,10 +101,11 @@ func resultHeader(b *strings.Builder, r *run.Result, st Style) {
 }
 
 // splitFindings orders the findings most severe first, as run decides the
-// outcome, and sets apart the gated lock-order cycles: notes, not problems.
+// outcome, and sets apart the gated findings (cycles that cannot close,
+// go-deadlock's complaints about a TryLock): notes, not problems.
 func splitFindings(fs []detector.Finding, o run.Outcome) (problems, notes []detector.Finding) {
 	for _, f := range fs {
-		if f.Kind == detector.LockOrder && f.Gated != "" {
+		if f.Gated != "" {
 			notes = append(notes, f)
 			continue
 		}
@@ -323,8 +324,15 @@ func rotateCycle(steps []detector.Step, workers []run.WorkerResult) []detector.S
 	return append(slices.Clone(steps[best:]), steps[:best]...)
 }
 
-// gatedNote explains a lock-order cycle that cannot close.
+// gatedNote explains a finding that is not a problem: a lock-order cycle
+// that cannot close, or a go-deadlock report it explains away.
 func gatedNote(b *strings.Builder, r *run.Result, f detector.Finding, st Style) {
+	if f.Kind != detector.LockOrder {
+		msg := fmt.Sprintf("%s, but %s. Not a problem.", strings.TrimSuffix(f.Message, "."), f.Gated)
+		fmt.Fprintf(b, "%s %s\n", st.paint(cyan, "Note:"), wrap(msg, lineWidth, 6, 2))
+		orderSteps(b, f.Steps, st, dim)
+		return
+	}
 	steps := rotateCycle(f.Steps, r.Workers)
 	msg := fmt.Sprintf("the locks were taken in a cycle (%s), but it cannot close: %s. Not a problem.", cycleText(steps), f.Gated)
 	fmt.Fprintf(b, "%s %s\n", st.paint(cyan, "Note:"), wrap(msg, lineWidth, 6, 2))

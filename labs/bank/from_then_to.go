@@ -13,7 +13,7 @@ var fromThenTo = labs.Variant{
 		"nobody can take a lock away from its holder (no preemption), and the two waits form a cycle (circular wait). " +
 		"The wait-for graph reports the cycle the moment it closes; the lock-order graph sees A taken before B and B before A.",
 	Fix:    "ordered",
-	Caught: []labs.Detector{labs.WaitFor, labs.LockOrder},
+	Caught: []labs.Detector{labs.WaitFor, labs.LockOrder, labs.GoDeadlock},
 	File:   "labs/bank/from_then_to.go",
 	Play:   playFromThenTo,
 }

@@ -38,3 +38,17 @@ func Lookup(scenario string) (*labs.Scenario, error) {
 	}
 	return nil, &labs.UnknownError{What: "scenario", Name: scenario, Valid: Names()}
 }
+
+// LookupVariant returns the named variant of the named scenario, or an
+// *labs.UnknownError naming the valid choices.
+func LookupVariant(scenario, variant string) (*labs.Scenario, *labs.Variant, error) {
+	s, err := Lookup(scenario)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := s.Variant(variant)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, v, nil
+}

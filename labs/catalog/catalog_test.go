@@ -3,6 +3,7 @@ package catalog_test
 import (
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -11,9 +12,16 @@ import (
 
 	"github.com/locklab/locklab/labs"
 	"github.com/locklab/locklab/labs/catalog"
+	"github.com/locklab/locklab/labs/run"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	// The go-deadlock child (run.GoDeadlock re-executes this binary).
+	if handled, code := run.ServeChild(catalog.LookupVariant); handled {
+		os.Exit(code)
+	}
+	goleak.VerifyTestMain(m)
+}
 
 func TestValidate(t *testing.T) {
 	if err := labs.Validate(catalog.All()); err != nil {

@@ -81,3 +81,34 @@ func TestRaceExpectations(t *testing.T) {
 		}
 	}
 }
+
+// TestGoDeadlockExpectations runs every variant under
+// github.com/sasha-s/go-deadlock, in a child process (its options are
+// process-global and its locks cannot be aborted): the variants that
+// declare labs.GoDeadlock must be reported, and the fixed ones not.
+func TestGoDeadlockExpectations(t *testing.T) {
+	if testing.Short() {
+		t.Skip("go-deadlock runs take a second or more each: skipped in -short mode")
+	}
+	for _, s := range catalog.All() {
+		for _, v := range s.Variants {
+			if v.Expects(labs.Race) {
+				continue // its data race would fail the race-enabled child
+			}
+			t.Run(s.Name+"/"+v.Name, func(t *testing.T) {
+				t.Parallel() // each run is its own process
+				opts := run.DefaultOptions()
+				if v.Bug == labs.Livelock {
+					opts.Stall = 300 * time.Millisecond
+				}
+				res, err := run.GoDeadlock(context.Background(), s, &v, labs.Config{}, opts)
+				if err != nil {
+					t.Fatalf("GoDeadlock: %v", err)
+				}
+				if miss := labtest.Mismatches(&v, res); len(miss) != 0 {
+					t.Error(strings.Join(miss, "\n"))
+				}
+			})
+		}
+	}
+}

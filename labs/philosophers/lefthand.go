@@ -19,7 +19,7 @@ var leftThenRight = labs.Variant{
 		"The wait-for graph reports the cycle the moment it closes; " +
 		"the lock-order graph sees fork i taken before fork i+1 all round the table, a cycle of orders.",
 	Fix:    "hierarchy",
-	Caught: []labs.Detector{labs.WaitFor, labs.LockOrder},
+	Caught: []labs.Detector{labs.WaitFor, labs.LockOrder, labs.GoDeadlock},
 	File:   "labs/philosophers/lefthand.go",
 	Play:   playLeftThenRight,
 }

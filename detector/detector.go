@@ -301,15 +301,6 @@ func (l *Lock) Owner() int64 { return l.owner.Load() }
 // slow path, so it may capture the caller's position.
 func (l *Lock) Wait(gid int64, mode Mode) {
 	d := l.d
-	if d.lockOrder {
-		// Learn "held H, then wanted l" before blocking, as lockdep does,
-		// so that an actual deadlock is also a lock-order cycle: its
-		// edges are never acquired, only waited for.
-		if s := d.slots.find(gid); s != nil {
-			s.purge(gid)
-			d.order(s, l, gid)
-		}
-	}
 	rec := &waitRecord{gid: gid, lock: l, mode: mode, at: Caller(), since: time.Now()}
 	if mode == Exclusive && l.kind == KindRWMutex {
 		l.hmu.Lock()
@@ -323,13 +314,23 @@ func (l *Lock) Wait(gid int64, mode Mode) {
 		cycle = d.findCycle(gid)
 	}
 	d.wmu.Unlock()
-	if cycle == nil {
-		return
+	if cycle != nil {
+		f := d.deadlockFinding(cycle)
+		d.report(f)
+		if d.abortOnDL {
+			d.Abort(f.Message)
+		}
 	}
-	f := d.deadlockFinding(cycle)
-	d.report(f)
-	if d.abortOnDL {
-		d.Abort(f.Message)
+	if d.lockOrder {
+		// Learn "held H, then wanted l" before blocking, as lockdep does,
+		// so that an actual deadlock is also a lock-order cycle: its
+		// edges are never acquired, only waited for. This comes after
+		// the wait-for check so that an actual deadlock is reported the
+		// moment its cycle closes, not after the lock-order search.
+		if s := d.slots.find(gid); s != nil {
+			s.purge(gid)
+			d.order(s, l, gid)
+		}
 	}
 }
 

@@ -292,15 +292,31 @@ func gate(cycle []orderEdge) string {
 	return ""
 }
 
-// cycleKey names a cycle independently of where it starts.
+// cycleKey names a cycle independently of where it starts: the names
+// joined from the rotation that sorts first. It compares rotations in
+// place, name by name (the same order as comparing the joined strings,
+// since no name holds the separator), so that a long cycle costs O(n)
+// when its names are distinct, not O(n^2) string building.
 func cycleKey(names []string) string {
 	best := 0
-	for i := range names {
-		if strings.Join(rotate(names, i), "\x00") < strings.Join(rotate(names, best), "\x00") {
+	for i := 1; i < len(names); i++ {
+		if lessRotation(names, i, best) {
 			best = i
 		}
 	}
 	return strings.Join(rotate(names, best), "\x00")
+}
+
+// lessRotation reports whether names rotated to start at i sorts before
+// names rotated to start at j.
+func lessRotation(names []string, i, j int) bool {
+	n := len(names)
+	for k := range n {
+		if a, b := names[(i+k)%n], names[(j+k)%n]; a != b {
+			return a < b
+		}
+	}
+	return false
 }
 
 func rotate(s []string, i int) []string {

@@ -1,0 +1,83 @@
+# locklab's developer commands. `make test` is the test command: the README
+# names it and .ci/run runs it on a clean clone.
+#
+#	make test                 lint, then go test -race over every package
+#	make bench                the benchmarks (BENCHFLAGS='-benchmem -count=6' for benchstat)
+#	make run ARGS='list'      build locklab and run it with ARGS
+#	make golden               rewrite golden files (packages with an -update flag)
+
+GO         ?= go
+TIMEOUT    ?= 5m
+BENCH      ?= .
+BENCHFLAGS ?= -benchmem
+ARGS       ?= run philosophers --buggy
+
+# The Go files gofmt checks: everything but testdata, which may hold inputs
+# that are meant to look the way they look.
+FINDGO = find . -name '*.go' -not -path './.git/*' -not -path './bin/*' -not -path '*/testdata/*' -print0
+
+.PHONY: all build test lint vet fmt-check fmt bench cover golden run tidy-lint clean
+
+all: build test
+
+build:
+	$(GO) build ./...
+
+# test runs lint first: CI runs `make test` and nothing else, so a vet or
+# gofmt problem fails CI the way a failing test does. Racy variants run in
+# -race child processes and assert the report, so this stays green.
+test: lint
+	$(GO) test -race -timeout $(TIMEOUT) ./...
+
+lint: vet fmt-check
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out="$$($(FINDGO) | xargs -0 -r gofmt -l)"; \
+	if [ -n "$$out" ]; then echo "gofmt -l: these files need gofmt -w:"; echo "$$out"; exit 1; fi
+
+fmt:
+	$(FINDGO) | xargs -0 -r gofmt -w
+
+# Compare runs with benchstat (go install golang.org/x/perf/cmd/benchstat@latest):
+#	make bench BENCHFLAGS='-benchmem -count=6' | tee bench.txt && benchstat -col /impl bench.txt
+bench:
+	$(GO) test -run='^$$' -bench='$(BENCH)' $(BENCHFLAGS) ./...
+
+cover:
+	$(GO) test -race -timeout $(TIMEOUT) -coverprofile=cover.out -coverpkg=./... ./...
+	$(GO) tool cover -func=cover.out | tail -n 1
+	$(GO) tool cover -html=cover.out -o cover.html
+
+# golden passes -update only to packages whose tests define that flag (any
+# other package would fail with "flag provided but not defined").
+UPDATE_FLAG := flag[.]Bool(Var)?[(].*"update"
+GOLDEN_PKGS = $(sort $(dir $(shell grep -rlE --include='*_test.go' --exclude-dir=testdata --exclude-dir=.git '$(UPDATE_FLAG)' .)))
+
+golden:
+	@if [ -z "$(strip $(GOLDEN_PKGS))" ]; then \
+		echo "golden: no package defines an -update flag; nothing to do"; \
+	else \
+		echo "$(GO) test $(GOLDEN_PKGS) -update"; \
+		$(GO) test $(GOLDEN_PKGS) -update; \
+	fi
+
+# run builds first so that a build failure fails make, then runs locklab.
+# Exit 1 means "locklab found a problem", which is what the default ARGS
+# (a buggy variant) are there to show, so it does not fail make; exit 2
+# (bad usage) or anything else does.
+run:
+	@mkdir -p bin
+	$(GO) build -o bin/locklab ./cmd/locklab
+	@status=0; ./bin/locklab $(ARGS) || status=$$?; \
+	if [ $$status -eq 1 ]; then echo "(locklab exited 1: it found a problem, as a buggy variant should)"; fi; \
+	[ $$status -le 1 ]
+
+tidy-lint:
+	$(GO) mod tidy
+	git diff --exit-code -- go.mod go.sum
+
+clean:
+	rm -rf bin cover.out cover.html

@@ -53,11 +53,13 @@ func (p Pos) IsZero() bool { return p.File == "" }
 // Step is one line of a finding: for a deadlock, one worker of the cycle
 // (what it holds, the lock it waits for, who owns that lock, and where it
 // blocked); for a lock-order finding, one edge (the lock held, the lock
-// acquired while holding it, and where that edge was first seen).
+// acquired while holding it, and where that edge was first seen); for a
+// data race, one of the two accesses (Op, the worker, where).
 type Step struct {
 	Worker string   `json:"worker"`
+	Op     string   `json:"op,omitempty"` // data races: "read", "write", "atomic write", ...
 	Holds  []string `json:"holds,omitempty"`
-	Lock   string   `json:"lock"`
+	Lock   string   `json:"lock,omitempty"`
 	Owner  string   `json:"owner,omitempty"`
 	At     Pos      `json:"at"`
 	// State is the worker's state for stall findings: "blocked", "running"

@@ -5,6 +5,7 @@
 #	make bench                the benchmarks (BENCHFLAGS='-benchmem -count=6' for benchstat)
 #	make run ARGS='list'      build locklab and run it with ARGS
 #	make golden               rewrite golden files (packages with an -update flag)
+#	make fixtures             regenerate the race detector reports in detector/testdata/race
 
 GO         ?= go
 TIMEOUT    ?= 5m
@@ -16,7 +17,7 @@ ARGS       ?= run philosophers --buggy
 # that are meant to look the way they look.
 FINDGO = find . -name '*.go' -not -path './.git/*' -not -path './bin/*' -not -path '*/testdata/*' -print0
 
-.PHONY: all build test lint vet fmt-check fmt bench cover golden run tidy-lint clean
+.PHONY: all build test lint vet fmt-check fmt bench cover golden fixtures run tidy-lint clean
 
 all: build test
 
@@ -63,6 +64,12 @@ golden:
 		echo "$(GO) test $(GOLDEN_PKGS) -update"; \
 		$(GO) test $(GOLDEN_PKGS) -update; \
 	fi
+
+# fixtures regenerates the race detector's reports that detector's tests
+# parse (real runs of -race builds: needs cgo and a C compiler); follow it
+# with `make golden` to rewrite their parsed forms.
+fixtures:
+	$(MAKE) -C detector/testdata/race GO=$(GO)
 
 # run builds first so that a build failure fails make, then runs locklab.
 # Exit 1 means "locklab found a problem", which is what the default ARGS

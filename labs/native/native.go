@@ -67,6 +67,7 @@ type Worker struct {
 	steps    atomic.Int64 // yields: how busy the worker is, progress or not
 	state    atomic.Int32 // a State
 	gid      atomic.Int64
+	raceID   int64 // the race detector's number for the worker's goroutine
 }
 
 // State is what a worker is doing.
@@ -104,6 +105,9 @@ func (rt *Runtime) Go(name string, body func(w labs.Worker)) {
 	rt.workers = append(rt.workers, w)
 	rt.mu.Unlock()
 	rt.wg.Add(1)
+	if raceEnabled {
+		w.raceID = nextRaceGoroutine()
+	}
 	go func() {
 		defer rt.wg.Done()
 		g := goid.Get()
@@ -253,6 +257,11 @@ func (w *Worker) Steps() int64 { return w.steps.Load() }
 
 // State returns what the worker is doing.
 func (w *Worker) State() State { return State(w.state.Load()) }
+
+// RaceGoroutine returns the number the race detector gives the worker's
+// goroutine in its reports (not the Go goroutine id), or 0 when the binary
+// was not built with -race.
+func (w *Worker) RaceGoroutine() int64 { return w.raceID }
 
 // Goroutine returns the worker's goroutine id, or 0 before it started.
 func (w *Worker) Goroutine() int64 { return w.gid.Load() }

@@ -63,12 +63,16 @@ func locklab(t *testing.T, args ...string) (code int, stdout, stderr string) {
 var (
 	durationRE = regexp.MustCompile(`\b\d+(\.\d+)? ?(ns|µs|us|ms|s|m|h)\b`)
 	stepsRE    = regexp.MustCompile(`\(\d+ steps\)`)
-	jsonNanoRE = regexp.MustCompile(`"(elapsed_ns|detected_after_ns)": \d+`)
+	jsonNanoRE = regexp.MustCompile(`"(elapsed_ns|detected_after_ns|goroutine)": \d+`)
+	// raceGoroutineRE is a field that only a race-enabled build writes.
+	raceGoroutineRE = regexp.MustCompile(`,\n\s*"race_goroutine": \d+`)
 )
 
-// normalize replaces what changes from run to run: durations, step counts
-// and the JSON times.
+// normalize replaces what changes from run to run: durations, step counts,
+// the JSON times and goroutine ids (and drops the race detector's, which
+// only a build with -race has).
 func normalize(s string) string {
+	s = raceGoroutineRE.ReplaceAllString(s, "")
 	s = jsonNanoRE.ReplaceAllString(s, `"$1": 0`)
 	s = stepsRE.ReplaceAllString(s, "(N steps)")
 	return durationRE.ReplaceAllString(s, "D")

@@ -188,6 +188,7 @@ Exit status: 0 nothing wrong found, 1 a problem found, 2 bad usage.`,
 		NewCmdList(deps, nil),
 		NewCmdExplain(deps, nil),
 		NewCmdRun(deps, nil),
+		NewCmdRace(deps, nil),
 	)
 	addCompletionExamples(cmd)
 	cmd.InitDefaultHelpCmd()

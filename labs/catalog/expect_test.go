@@ -26,8 +26,8 @@ const tries = 3
 // with the scenario's defaults on the native runtime: a buggy variant is
 // reported by every detector its Caught declares and by no other; a fixed
 // or cooperative variant is reported by none (except what Warned
-// explains) and keeps every invariant. Data races are checked by
-// TestRaceExpectations.
+// explains) and keeps every invariant. Data races are checked, the same
+// way for the whole catalog, by labs/race's TestExpectations.
 func TestExpectations(t *testing.T) {
 	for _, s := range catalog.All() {
 		for _, v := range s.Variants {
@@ -58,25 +58,6 @@ func TestExpectations(t *testing.T) {
 					}
 				}
 				t.Errorf("in %d runs, none met the declaration; the last:\n%s", n, strings.Join(miss, "\n"))
-			})
-		}
-	}
-}
-
-// TestRaceExpectations runs every variant in a race-enabled child process,
-// so that `go test -race ./...` itself stays green: the race detector must
-// report exactly the variants that declare labs.Race, in their own file,
-// and nothing else — in particular not the atomicity violations, which
-// are bugs without a data race.
-func TestRaceExpectations(t *testing.T) {
-	if !labtest.RaceEnabled {
-		t.Skip("the race detector is off: run go test -race to check which variants race")
-	}
-	for _, s := range catalog.All() {
-		for _, v := range s.Variants {
-			t.Run(s.Name+"/"+v.Name, func(t *testing.T) {
-				c := labtest.RunChild(t, s.Name, v.Name, labs.Config{})
-				labtest.CheckRaces(t, &v, c)
 			})
 		}
 	}

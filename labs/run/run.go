@@ -85,6 +85,13 @@ type WorkerResult struct {
 	Name     string `json:"name"`
 	Progress int64  `json:"progress"`
 	State    string `json:"state"`
+	// Goroutine is the worker's goroutine id, as the Go runtime numbers
+	// goroutines (0 if it never started).
+	Goroutine int64 `json:"goroutine,omitempty"`
+	// RaceGoroutine is the number the race detector gives the worker's
+	// goroutine in its reports, which is not Goroutine; 0 when the
+	// program was built without -race.
+	RaceGoroutine int64 `json:"race_goroutine,omitempty"`
 }
 
 // Run runs variant v of scenario s with cfg (zero fields take the
@@ -131,7 +138,8 @@ func Run(ctx context.Context, s *labs.Scenario, v *labs.Variant, cfg labs.Config
 	res.Elapsed = elapsed
 	res.Findings = det.Findings()
 	for _, w := range rt.Workers() {
-		res.Workers = append(res.Workers, WorkerResult{Name: w.Name(), Progress: w.Count(), State: w.State().String()})
+		res.Workers = append(res.Workers, WorkerResult{Name: w.Name(), Progress: w.Count(), State: w.State().String(),
+			Goroutine: w.Goroutine(), RaceGoroutine: w.RaceGoroutine()})
 	}
 	if at := detectedAt.Load(); at != 0 {
 		res.DetectedAfter = time.Unix(0, at).Sub(start)

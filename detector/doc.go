@@ -25,6 +25,18 @@
 // them, or a semaphore admitting fewer holders than the cycle is long)
 // cannot close, and is reported with Gated set rather than as a problem.
 //
+// # Second opinions: the race detector and go-deadlock
+//
+// [ParseRace] turns the Go race detector's ThreadSanitizer reports into
+// [Race] values (the two accesses, their goroutines and positions, where
+// the goroutines were created) and findings of kind DataRace. It never
+// panics, whatever the input. [ConfigureGoDeadlock] sets up
+// github.com/sasha-s/go-deadlock, whose options are process-global, once,
+// with a callback that only records; this file is the only one that
+// imports it. Both run in child processes (package labs/race and
+// run.GoDeadlock), so that deliberately buggy code cannot hang or fail the
+// program that checks it.
+//
 // # Cost
 //
 // The fast path takes no global lock: a goroutine's held locks live in a

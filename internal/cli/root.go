@@ -157,12 +157,16 @@ philosophers), each written in deliberately buggy and in fixed lock
 strategies, plus cooperative alternatives that need no locks. Every run is
 checked by a deadlock detector, the scenario's invariants and a watchdog,
 and the result says what went wrong, where, and which variant fixes it.
+locklab race runs a variant under the Go race detector and reduces its
+reports to the two conflicting accesses.
 
 Exit status: 0 nothing wrong found, 1 a problem found, 2 bad usage.`,
 		Example: `  locklab list
   locklab explain philosophers
   locklab run philosophers --buggy
-  locklab run philosophers --variant hierarchy --json`,
+  locklab run philosophers --variant hierarchy --json
+  locklab race counter --buggy
+  locklab race --all`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {

@@ -36,28 +36,18 @@ func TestExpectations(t *testing.T) {
 				if v.Bug == labs.Livelock {
 					opts.Stall = 300 * time.Millisecond // a real livelock ends soon
 				}
-				n := 1
-				if v.Kind == labs.Buggy {
-					n = tries
-				}
-				var miss []string
-				for range n {
-					var res *run.Result
+				meets(t, &v, func() *run.Result {
 					if v.Expects(labs.Race) && labtest.RaceEnabled {
 						// Racy code never runs in a race-enabled test
 						// binary: its report would fail this test.
-						res = labtest.RunChild(t, s.Name, v.Name, labs.Config{}).Result
-					} else {
-						var err error
-						if res, err = run.Run(context.Background(), s, &v, labs.Config{}, opts); err != nil {
-							t.Fatalf("Run: %v", err)
-						}
+						return labtest.RunChild(t, s.Name, v.Name, labs.Config{}).Result
 					}
-					if miss = labtest.Mismatches(&v, res); len(miss) == 0 {
-						return
+					res, err := run.Run(context.Background(), s, &v, labs.Config{}, opts)
+					if err != nil {
+						t.Fatalf("Run: %v", err)
 					}
-				}
-				t.Errorf("in %d runs, none met the declaration; the last:\n%s", n, strings.Join(miss, "\n"))
+					return res
+				})
 			})
 		}
 	}
@@ -82,14 +72,32 @@ func TestGoDeadlockExpectations(t *testing.T) {
 				if v.Bug == labs.Livelock {
 					opts.Stall = 300 * time.Millisecond
 				}
-				res, err := run.GoDeadlock(context.Background(), s, &v, labs.Config{}, opts)
-				if err != nil {
-					t.Fatalf("GoDeadlock: %v", err)
-				}
-				if miss := labtest.Mismatches(&v, res); len(miss) != 0 {
-					t.Error(strings.Join(miss, "\n"))
-				}
+				meets(t, &v, func() *run.Result {
+					res, err := run.GoDeadlock(context.Background(), s, &v, labs.Config{}, opts)
+					if err != nil {
+						t.Fatalf("GoDeadlock: %v", err)
+					}
+					return res
+				})
 			})
 		}
 	}
+}
+
+// meets runs v until a run meets its declaration (labtest.Mismatches):
+// once for a fixed variant, up to tries times for a buggy one, whose bug is
+// likely but not certain on real goroutines.
+func meets(t *testing.T, v *labs.Variant, runOnce func() *run.Result) {
+	t.Helper()
+	n := 1
+	if v.Kind == labs.Buggy {
+		n = tries
+	}
+	var miss []string
+	for range n {
+		if miss = labtest.Mismatches(v, runOnce()); len(miss) == 0 {
+			return
+		}
+	}
+	t.Errorf("in %d runs, none met the declaration; the last:\n%s", n, strings.Join(miss, "\n"))
 }

@@ -1,7 +1,6 @@
 package race
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -18,6 +17,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/locklab/locklab/detector"
+	"github.com/locklab/locklab/internal/childproc"
 	"github.com/locklab/locklab/labs"
 	"github.com/locklab/locklab/labs/run"
 )
@@ -332,10 +332,10 @@ func runChild(ctx context.Context, bin string, t target, cfg labs.Config, opts O
 	defer cancel()
 	cmd := exec.CommandContext(cctx, bin, args...)
 	cmd.Env = childEnv()
-	stdout, stderr := &capped{max: maxOutput}, &capped{max: maxOutput}
+	stdout, stderr := &childproc.HeadBuffer{Max: maxOutput}, &childproc.HeadBuffer{Max: maxOutput}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	cmd.WaitDelay = waitDelay
-	ownGroup(cmd)
+	childproc.OwnGroup(cmd)
 
 	start := time.Now()
 	werr := cmd.Run()
@@ -466,32 +466,6 @@ func configJSON(cfg labs.Config) run.ConfigJSON {
 	}
 	return run.ConfigJSON{Workers: cfg.Workers, Ops: cfg.Ops, Seed: cfg.Seed, Yield: yield}
 }
-
-// capped keeps the first max bytes written to it and discards the rest.
-// It is safe for concurrent use.
-type capped struct {
-	mu  sync.Mutex // protects buf
-	buf bytes.Buffer
-	max int
-}
-
-func (b *capped) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if room := b.max - b.buf.Len(); room > 0 {
-		b.buf.Write(p[:min(len(p), room)])
-	}
-	return len(p), nil
-}
-
-// Bytes returns what was kept; the caller must not write any more.
-func (b *capped) Bytes() []byte {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Bytes()
-}
-
-func (b *capped) String() string { return string(b.Bytes()) }
 
 // lastLines returns the end of a child's stderr, on one line, for an
 // error message.

@@ -496,7 +496,7 @@ func Caller() Pos {
 const modPath = "github.com/locklab/locklab/"
 
 func internalFrame(fn string) bool {
-	for _, p := range []string{modPath + "locks.", modPath + "detector.", modPath + "labs/native.", modPath + "labs/run."} {
+	for _, p := range []string{modPath + "locks.", modPath + "detector.", modPath + "labs/native.", modPath + "labs/run.", modPath + "labs/explore."} {
 		if strings.HasPrefix(fn, p) {
 			return true
 		}

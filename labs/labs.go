@@ -76,6 +76,13 @@ type Variant struct {
 	Warned []Detector
 	// File is the variant's source file, relative to the module root.
 	File string
+	// Controlled marks a variant that only makes sense under the
+	// controlled scheduler (package labs/explore), which runs one worker at
+	// a time and switches only at lock operations and yield points, as a
+	// cooperative event loop does. Such a variant shares memory without
+	// locks, so on the native runtime it would be a data race: run.Run
+	// refuses it, and `locklab run` runs it with explore.RunOnce instead.
+	Controlled bool
 	// Play starts the variant's workers on rt and returns the instance whose
 	// Check is called once every worker has returned.
 	Play func(rt Runtime, cfg Config) Instance

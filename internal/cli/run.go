@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/locklab/locklab/internal/render"
 	"github.com/locklab/locklab/labs"
+	"github.com/locklab/locklab/labs/explore"
 	"github.com/locklab/locklab/labs/run"
 )
 
@@ -63,6 +65,12 @@ default, together), either alone, none (the watchdog still stops a hang),
 or godeadlock, which runs the variant with github.com/sasha-s/go-deadlock's
 locks in a child process, as a second opinion.
 
+A few variants (counter's cooperative and cooperative-await) share state
+without locks because they assume one worker runs at a time, switching
+only at yield points, as coroutines do: run runs them under the
+controlled scheduler instead, one schedule chosen at random from --seed
+(see locklab explore).
+
 Without --variant, run runs the scenario's first buggy variant (the same
 as --buggy): that is the one to see first. Counts and the seed default to
 the scenario's (see the second line of the output); --yield 0 means no
@@ -73,6 +81,7 @@ Exit status: 0 nothing wrong found, 1 a problem found, 2 bad usage.`,
   locklab run philosophers --variant hierarchy
   locklab run bank --variant check-then-act --workers 8 --ops 500 --seed 3
   locklab run philosophers --variant polite --stall 500ms
+  locklab run counter --variant cooperative-await
   locklab run bank --buggy --detector lockorder
   locklab run counter --buggy --json | jq .outcome`,
 		Args:              scenarioArg(deps),
@@ -129,6 +138,15 @@ func (o *RunOptions) check() error {
 	return err
 }
 
+// runControlled runs one schedule of a variant that runs only under the
+// controlled scheduler (labs.Variant.Controlled), chosen by a random walk
+// seeded with the run's seed, within opts.Timeout.
+func runControlled(ctx context.Context, s *labs.Scenario, v *labs.Variant, cfg labs.Config, opts run.Options) (*run.Result, error) {
+	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	defer cancel()
+	return explore.RunOnce(ctx, s, v, cfg, cfg.Seed)
+}
+
 // resolve returns the scenario, the variant and the configuration to run.
 func (o *RunOptions) resolve() (*labs.Scenario, *labs.Variant, labs.Config, error) {
 	s, err := o.Deps.lookup(o.Scenario)
@@ -181,7 +199,15 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 		Logger:    log,
 	}
 	runner := d.Run
-	if o.Detectors.GoDeadlock {
+	if v.Controlled {
+		// One worker at a time: the native runners would make its
+		// unlocked sharing a data race. The scheduler sees deadlocks
+		// itself, so --detector picks nothing here.
+		if o.Detectors.GoDeadlock {
+			return fmt.Errorf("--detector godeadlock does not apply to %s/%s: it runs under the controlled scheduler, one worker at a time", s.Name, v.Name)
+		}
+		runner = runControlled
+	} else if o.Detectors.GoDeadlock {
 		if d.GoDeadlock == nil {
 			return errors.New("--detector godeadlock is not available in this build")
 		}

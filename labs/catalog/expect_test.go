@@ -8,6 +8,7 @@ import (
 
 	"github.com/locklab/locklab/labs"
 	"github.com/locklab/locklab/labs/catalog"
+	"github.com/locklab/locklab/labs/explore"
 	"github.com/locklab/locklab/labs/labtest"
 	"github.com/locklab/locklab/labs/run"
 )
@@ -26,8 +27,10 @@ const tries = 3
 // with the scenario's defaults on the native runtime: a buggy variant is
 // reported by every detector its Caught declares and by no other; a fixed
 // or cooperative variant is reported by none (except what Warned
-// explains) and keeps every invariant. Data races are checked, the same
-// way for the whole catalog, by labs/race's TestExpectations.
+// explains) and keeps every invariant. A variant marked Controlled runs
+// one random schedule under the controlled scheduler instead, as
+// `locklab run` runs it. Data races are checked, the same way for the
+// whole catalog, by labs/race's TestExpectations.
 func TestExpectations(t *testing.T) {
 	for _, s := range catalog.All() {
 		for _, v := range s.Variants {
@@ -37,6 +40,13 @@ func TestExpectations(t *testing.T) {
 					opts.Stall = 300 * time.Millisecond // a real livelock ends soon
 				}
 				meets(t, &v, func() *run.Result {
+					if v.Controlled {
+						res, err := explore.RunOnce(context.Background(), s, &v, labs.Config{}, 1)
+						if err != nil {
+							t.Fatalf("RunOnce: %v", err)
+						}
+						return res
+					}
 					if v.Expects(labs.Race) && labtest.RaceEnabled {
 						// Racy code never runs in a race-enabled test
 						// binary: its report would fail this test.
@@ -65,6 +75,9 @@ func TestGoDeadlockExpectations(t *testing.T) {
 		for _, v := range s.Variants {
 			if v.Expects(labs.Race) {
 				continue // its data race would fail the race-enabled child
+			}
+			if v.Controlled {
+				continue // runs only under the controlled scheduler
 			}
 			t.Run(s.Name+"/"+v.Name, func(t *testing.T) {
 				t.Parallel() // each run is its own process

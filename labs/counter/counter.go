@@ -33,6 +33,8 @@ var Scenario = &labs.Scenario{
 		mutex,
 		atomicAdd,
 		owner,
+		cooperative,
+		cooperativeAwait,
 	},
 }
 

@@ -48,8 +48,8 @@ func TestSmallConfigs(t *testing.T) {
 		{Workers: 16, Ops: 50},
 	}
 	for _, v := range counter.Scenario.Variants {
-		if v.Kind == labs.Buggy {
-			continue
+		if v.Kind == labs.Buggy || v.Controlled {
+			continue // TestControlled runs the controlled ones
 		}
 		for _, cfg := range configs {
 			res, err := run.Run(context.Background(), counter.Scenario, &v, cfg, run.DefaultOptions())

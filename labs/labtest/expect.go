@@ -13,8 +13,10 @@ import (
 
 // Reported returns the detectors that reported a problem in res, in the
 // order of labs.Detectors. A gated lock-order finding (a cycle that
-// cannot close) is not a report. Data races are not in a Result: count
-// them with ChildResult.Races.
+// cannot close) is not a report. A run under the controlled scheduler
+// (res.Detectors lists labs.Explorer) that found a problem is reported by
+// the explorer as well. Data races are not in a Result: count them with
+// ChildResult.Races.
 func Reported(res *run.Result) []labs.Detector {
 	seen := map[labs.Detector]bool{}
 	for _, f := range res.Findings {
@@ -36,6 +38,11 @@ func Reported(res *run.Result) []labs.Detector {
 				seen[labs.GoDeadlock] = true
 			}
 		}
+	}
+	// Under the controlled scheduler every problem is the explorer's
+	// finding too.
+	if slices.Contains(res.Detectors, string(labs.Explorer)) && res.Outcome.Problem() {
+		seen[labs.Explorer] = true
 	}
 	var ds []labs.Detector
 	for _, d := range labs.Detectors() {

@@ -26,6 +26,8 @@ const EnvReliability = "LOCKLAB_RELIABILITY"
 // one run in a hundred), or if a fixed or cooperative variant is reported
 // by any detector not in its Warned list even once. Data races are not
 // measured: variants that expect labs.Race are skipped under -race.
+// Variants marked labs.Variant.Controlled are skipped: they do not run
+// natively.
 //
 // It skips t when EnvReliability is unset, so that it can live beside the
 // unit tests:
@@ -40,6 +42,9 @@ func Reliability(t *testing.T, s *labs.Scenario, min float64) {
 		t.Run(v.Name, func(t *testing.T) {
 			if v.Expects(labs.Race) && RaceEnabled {
 				t.Skip("races on purpose: run without -race")
+			}
+			if v.Controlled {
+				t.Skip("runs only under the controlled scheduler, which is deterministic: nothing to measure")
 			}
 			outcomes := map[run.Outcome]int{}
 			caught := map[labs.Detector]int{}

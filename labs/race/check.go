@@ -397,7 +397,7 @@ func observe(s *labs.Scenario, v *labs.Variant, cfg labs.Config, runs []child) *
 	o := &Observation{
 		Scenario: s.Name, Variant: v.Name, Kind: v.Kind, Bug: v.Bug, Fix: v.Fix, File: v.File,
 		WorkerNoun: s.Workers, OpNoun: s.Ops,
-		Config:     configJSON(cfg),
+		Config:     run.NewConfigJSON(cfg),
 		Expected:   v.Expects(labs.Race),
 		Runs:       len(runs),
 		Races:      []Seen{},
@@ -457,14 +457,6 @@ func (o *Observation) InFile(file string) bool {
 		}
 	}
 	return false
-}
-
-func configJSON(cfg labs.Config) run.ConfigJSON {
-	yield := cfg.Yield.String()
-	if cfg.Yield == labs.YieldGosched {
-		yield = "gosched"
-	}
-	return run.ConfigJSON{Workers: cfg.Workers, Ops: cfg.Ops, Seed: cfg.Seed, Yield: yield}
 }
 
 // lastLines returns the end of a child's stderr, on one line, for an

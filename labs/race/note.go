@@ -28,6 +28,12 @@ const (
 		"Here a read and the write that depends on it are not one atomic step, so updates are lost: " +
 		"a race condition without a data race, which the scenario's invariants catch."
 
+	noteCooperative = "The race detector is silent here by design: only one worker runs at a time, and each " +
+		"handoff of control from the scheduler is a synchronization, so every access is ordered and there " +
+		"is no data race to report. " + dataRaceVsRaceCondition +
+		"Here a worker reads, yields (like an await), and writes back a stale value: updates are lost " +
+		"although nothing ever runs in parallel, a race condition without a data race."
+
 	noteDeadlock = "The race detector is silent here, as it should be: a deadlock is not a data race. " +
 		"The workers wait for each other's locks, and the locks order every access they make. " +
 		"The wait-for graph of locklab run reports the cycle."
@@ -66,6 +72,9 @@ func note(v *labs.Variant, o *Observation) string {
 		return noteUnexpected
 	case v.Kind != labs.Buggy:
 		return ""
+	}
+	if v.Controlled && v.Bug == labs.LostUpdate {
+		return noteCooperative
 	}
 	switch v.Bug {
 	case labs.AtomicityViolation:

@@ -1,7 +1,6 @@
 package run
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,12 +10,12 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/locklab/locklab/detector"
+	"github.com/locklab/locklab/internal/childproc"
 	"github.com/locklab/locklab/labs"
 	"github.com/locklab/locklab/labs/native"
 )
@@ -99,9 +98,13 @@ type childRequest struct {
 // cannot deadlock); otherwise as for Run. DetectedAfter is the time to
 // go-deadlock's first report.
 //
-// GoDeadlock returns an error for bad input, a canceled ctx, or a child
-// that failed without a result.
+// GoDeadlock returns an error for bad input (including a
+// *ControlledError for a variant that runs only under the controlled
+// scheduler), a canceled ctx, or a child that failed without a result.
 func GoDeadlock(ctx context.Context, s *labs.Scenario, v *labs.Variant, cfg labs.Config, opts Options) (*Result, error) {
+	if v.Controlled {
+		return nil, &ControlledError{Scenario: s.Name, Variant: v.Name}
+	}
 	if os.Getenv(childEnv) != "" {
 		return nil, errors.New("run: GoDeadlock called in a child process: the program must call run.ServeChild before anything else")
 	}
@@ -139,13 +142,13 @@ func GoDeadlock(ctx context.Context, s *labs.Scenario, v *labs.Variant, cfg labs
 	if err != nil {
 		return nil, fmt.Errorf("run: godeadlock: %w", err)
 	}
-	output := &headBuffer{max: maxChildOutput}
+	output := &childproc.HeadBuffer{Max: maxChildOutput}
 	cmd := exec.CommandContext(cctx, exe)
 	cmd.Env = append(childEnviron(), childEnv+"="+childName, requestEnv+"="+string(req))
 	cmd.Stdout, cmd.Stderr = output, output
 	cmd.ExtraFiles = []*os.File{wr}
 	cmd.WaitDelay = childWaitDelay
-	killGroupOnCancel(cmd)
+	childproc.OwnGroup(cmd)
 
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
@@ -475,30 +478,6 @@ func waitsInCycle(f detector.Finding) bool {
 		}
 	}
 	return false
-}
-
-// headBuffer keeps the first max bytes written to it and discards the
-// rest. It is safe for concurrent use.
-type headBuffer struct {
-	mu  sync.Mutex // protects buf
-	buf bytes.Buffer
-	max int
-}
-
-func (b *headBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if room := b.max - b.buf.Len(); room > 0 {
-		b.buf.Write(p[:min(len(p), room)])
-	}
-	return len(p), nil
-}
-
-// Bytes returns a copy of what was kept.
-func (b *headBuffer) Bytes() []byte {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return bytes.Clone(b.buf.Bytes())
 }
 
 // tail returns the last lines of a child's output, for an error message.

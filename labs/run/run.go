@@ -97,7 +97,12 @@ type WorkerResult struct {
 // Run runs variant v of scenario s with cfg (zero fields take the
 // scenario's defaults). It returns an error only for bad input or a
 // canceled ctx; every problem the run finds is in the Result.
+// A variant marked labs.Variant.Controlled is bad input: it returns a
+// *ControlledError.
 func Run(ctx context.Context, s *labs.Scenario, v *labs.Variant, cfg labs.Config, opts Options) (*Result, error) {
+	if v.Controlled {
+		return nil, &ControlledError{Scenario: s.Name, Variant: v.Name}
+	}
 	cfg = cfg.WithDefaults(s.Defaults)
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -158,6 +163,18 @@ func Run(ctx context.Context, s *labs.Scenario, v *labs.Variant, cfg labs.Config
 	return res, nil
 }
 
+// ControlledError is the error of Run for a variant that runs only under
+// the controlled scheduler (labs.Variant.Controlled): on real goroutines
+// its unlocked shared state would be a data race. explore.RunOnce runs it.
+type ControlledError struct {
+	Scenario, Variant string
+}
+
+func (e *ControlledError) Error() string {
+	return fmt.Sprintf("%s/%s runs only under the controlled scheduler (one worker at a time), not on real goroutines; run it with explore.RunOnce",
+		e.Scenario, e.Variant)
+}
+
 // withDefaults fills in the default limits and checks them.
 func (o Options) withDefaults() (Options, error) {
 	if o.Timeout == 0 {
@@ -183,7 +200,7 @@ func newResult(s *labs.Scenario, v *labs.Variant, cfg labs.Config) *Result {
 		Lesson:     v.Lesson,
 		WorkerNoun: s.Workers,
 		OpNoun:     s.Ops,
-		Config:     ConfigJSON{Workers: cfg.Workers, Ops: cfg.Ops, Seed: cfg.Seed, Yield: yieldString(cfg.Yield)},
+		Config:     NewConfigJSON(cfg),
 	}
 }
 
@@ -200,6 +217,11 @@ func (r *Result) check(inst labs.Instance) {
 			})
 		}
 	}
+}
+
+// NewConfigJSON returns cfg in its JSON form.
+func NewConfigJSON(cfg labs.Config) ConfigJSON {
+	return ConfigJSON{Workers: cfg.Workers, Ops: cfg.Ops, Seed: cfg.Seed, Yield: yieldString(cfg.Yield)}
 }
 
 // yieldString is Config.Yield for people: a duration, or "gosched".

@@ -1,6 +1,6 @@
 // Package cli implements the locklab command line: `locklab list`,
-// `locklab explain` and `locklab run`, each with --json, plus shell
-// completion.
+// `locklab explain`, `locklab run`, `locklab race`, `locklab explore` and
+// `locklab step`, each with --json, plus shell completion.
 //
 // The commands follow gh's layout: NewCmdX(deps, runF) builds a command
 // whose flags are bound to an options struct; runF, when not nil, replaces

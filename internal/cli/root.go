@@ -193,6 +193,8 @@ Exit status: 0 nothing wrong found, 1 a problem found, 2 bad usage.`,
 		NewCmdExplain(deps, nil),
 		NewCmdRun(deps, nil),
 		NewCmdRace(deps, nil),
+		NewCmdExplore(deps, nil),
+		NewCmdStep(deps, nil),
 	)
 	addCompletionExamples(cmd)
 	cmd.InitDefaultHelpCmd()

@@ -3,10 +3,12 @@ package explore_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/locklab/locklab/labs"
 	"github.com/locklab/locklab/labs/catalog"
 	"github.com/locklab/locklab/labs/explore"
+	"github.com/locklab/locklab/labs/run"
 )
 
 // BenchmarkExplorePhilosophers measures schedules per second on 5
@@ -39,7 +41,9 @@ func BenchmarkExplorePhilosophers(b *testing.B) {
 // BenchmarkDetection measures how many schedules each strategy needs to
 // find each buggy variant with the scenario's default configuration: one
 // iteration explores with a fresh seed until the first failure, and
-// schedules/detection is the mean. Minimization is off.
+// schedules/detection is the mean. Minimization is off. The native rows
+// are the baseline: repeated runs on real goroutines until one shows the
+// bug.
 //
 //	go test -run '^$' -bench Detection -benchtime 20x ./labs/explore
 func BenchmarkDetection(b *testing.B) {
@@ -70,6 +74,34 @@ func BenchmarkDetection(b *testing.B) {
 					b.ReportMetric(float64(missed), "missed")
 				})
 			}
+			if v.Controlled {
+				continue // runs only under the scheduler
+			}
+			// The baseline: repeated native runs on real goroutines, each
+			// with a fresh seed, until one shows the bug (at most 100).
+			b.Run(s.Name+"/"+v.Name+"/native", func(b *testing.B) {
+				opts := run.DefaultOptions()
+				opts.Stall = 300 * time.Millisecond
+				total, missed := 0, 0
+				for i := range b.N {
+					runs := 0
+					for ; runs < 100; runs++ {
+						res, err := run.Run(context.Background(), s, v, labs.Config{Seed: uint64(i*100 + runs + 1)}, opts)
+						if err != nil {
+							b.Fatal(err)
+						}
+						if res.Outcome.Problem() {
+							break
+						}
+					}
+					if runs == 100 {
+						missed++
+					}
+					total += runs + 1
+				}
+				b.ReportMetric(float64(total)/float64(b.N), "schedules/detection")
+				b.ReportMetric(float64(missed), "missed")
+			})
 		}
 	}
 }

@@ -387,31 +387,21 @@ func (r *waitRecord) blockers() []int64 {
 // findCycle looks for a path of waits from gid back to gid. It returns the
 // wait records along the cycle, starting with gid's. d.wmu must be held.
 func (d *Detector) findCycle(start int64) []*waitRecord {
-	visited := map[int64]bool{}
-	var path []*waitRecord
-	var dfs func(g int64) bool
-	dfs = func(g int64) bool {
+	gids := FindCycle(start, func(g int64) ([]int64, bool) {
 		rec := d.waits[g]
 		if rec == nil {
-			return false // running, so not (yet) part of a deadlock
+			return nil, false // running, so not (yet) part of a deadlock
 		}
-		visited[g] = true
-		path = append(path, rec)
-		for _, b := range rec.blockers() {
-			if b == start {
-				return true
-			}
-			if !visited[b] && dfs(b) {
-				return true
-			}
-		}
-		path = path[:len(path)-1]
-		return false
+		return rec.blockers(), true
+	})
+	recs := make([]*waitRecord, len(gids))
+	for i, g := range gids {
+		recs[i] = d.waits[g]
 	}
-	if dfs(start) {
-		return path
+	if len(recs) == 0 {
+		return nil
 	}
-	return nil
+	return recs
 }
 
 func (d *Detector) deadlockFinding(cycle []*waitRecord) Finding {

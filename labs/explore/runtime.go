@@ -773,27 +773,13 @@ func (o *object) owners() []*worker {
 func (rt *Runtime) cycle(blocked []*worker) []*worker {
 	isBlocked := func(w *worker) bool { return !w.exited && !rt.enabled(w) }
 	for _, start := range blocked {
-		var path []*worker
-		visited := map[*worker]bool{}
-		var dfs func(w *worker) bool
-		dfs = func(w *worker) bool {
+		path := detector.FindCycle(start, func(w *worker) ([]*worker, bool) {
 			if !isBlocked(w) || w.obj == nil {
-				return false
+				return nil, false
 			}
-			visited[w] = true
-			path = append(path, w)
-			for _, u := range w.obj.owners() {
-				if u == start {
-					return true
-				}
-				if !visited[u] && dfs(u) {
-					return true
-				}
-			}
-			path = path[:len(path)-1]
-			return false
-		}
-		if dfs(start) {
+			return w.obj.owners(), true
+		})
+		if path != nil {
 			return path
 		}
 	}

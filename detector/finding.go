@@ -30,6 +30,8 @@ const (
 	Invariant Kind = "invariant"
 	// PotentialDeadlock is a report of github.com/sasha-s/go-deadlock.
 	PotentialDeadlock Kind = "godeadlock"
+	// Panic is a worker that panicked (other than by an abort).
+	Panic Kind = "panic"
 )
 
 // Pos is a source position.

@@ -127,7 +127,7 @@ func severity(k detector.Kind, o run.Outcome) int {
 	switch k {
 	case detector.Deadlock, detector.DoubleLock:
 		return 0
-	case "panic":
+	case detector.Panic:
 		return 1
 	case detector.Livelock:
 		return 2

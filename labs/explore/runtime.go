@@ -700,7 +700,7 @@ func (rt *Runtime) checkEnd(eligible []int) bool {
 			if !w.panicked {
 				continue
 			}
-			rt.end(run.Panic, detector.Finding{Kind: "panic", Message: fmt.Sprintf("worker %s panicked: %v", w.name, w.panicVal)})
+			rt.end(run.Panic, detector.Finding{Kind: detector.Panic, Message: fmt.Sprintf("worker %s panicked: %v", w.name, w.panicVal)})
 			return true
 		}
 	}

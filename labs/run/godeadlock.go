@@ -385,7 +385,7 @@ func runGoDeadlockChild(s *labs.Scenario, v *labs.Variant, cfg labs.Config, opts
 		res.check(inst)
 	}
 	if werr != nil {
-		res.Findings = append(res.Findings, detector.Finding{Kind: "panic", Message: werr.Error()})
+		res.Findings = append(res.Findings, detector.Finding{Kind: detector.Panic, Message: werr.Error()})
 	}
 	res.Outcome = goDeadlockOutcome(res.Findings, wd.timedOut, werr)
 	return res, nil

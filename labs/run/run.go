@@ -153,7 +153,7 @@ func Run(ctx context.Context, s *labs.Scenario, v *labs.Variant, cfg labs.Config
 		res.check(inst)
 	}
 	if werr != nil {
-		res.Findings = append(res.Findings, detector.Finding{Kind: "panic", Message: werr.Error()})
+		res.Findings = append(res.Findings, detector.Finding{Kind: detector.Panic, Message: werr.Error()})
 	}
 	res.Outcome = outcome(res.Findings, wd.timedOut, werr)
 	if err := ctx.Err(); err != nil && wd.canceled {

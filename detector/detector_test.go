@@ -311,6 +311,23 @@ func semGate(n int) func(*detector.Detector) gate {
 	}
 }
 
+func TestLockOrderMessage(t *testing.T) {
+	for _, tt := range []struct {
+		n    int
+		want string
+	}{
+		{2, "locks taken in inconsistent order: fork 0 -> fork 1 -> fork 0"},
+		{50, "locks taken in inconsistent order: fork 0 -> fork 1 -> fork 2 -> fork 3 -> ... -> fork 46 -> fork 47 -> fork 48 -> fork 49 -> fork 0 (50 locks)"},
+	} {
+		d := detector.New()
+		inTurn(d, ring(forks(d, tt.n))...)
+		fs := d.Findings()
+		if len(fs) != 1 || fs[0].Message != tt.want || len(fs[0].Steps) != tt.n {
+			t.Errorf("%d forks: findings %v; want one with message %q and %d steps", tt.n, fs, tt.want, tt.n)
+		}
+	}
+}
+
 func TestLockOrderReportedOnce(t *testing.T) {
 	d := detector.New()
 	fs := forks(d, 2)

@@ -267,15 +267,26 @@ func (d *Detector) reportOrder(cycle []orderEdge) {
 		steps[i] = Step{Worker: c.e.worker, Holds: []string{c.from.name}, Lock: c.e.to.name, At: c.e.at}
 	}
 	f := Finding{
-		Kind: LockOrder,
-		Message: fmt.Sprintf("locks taken in inconsistent order: %s -> %s",
-			strings.Join(names, " -> "), names[0]),
-		Steps: steps,
+		Kind:    LockOrder,
+		Message: "locks taken in inconsistent order: " + cycleText(names),
+		Steps:   steps,
 	}
 	if g := gate(cycle); g != "" {
 		f.Gated = g
 	}
 	d.report(f)
+}
+
+// cycleText writes a cycle of lock names as "a -> b -> a"; a long one
+// keeps its first and last few names and says how many there are (the
+// steps keep every edge).
+func cycleText(names []string) string {
+	const keep = 4
+	if len(names) <= 2*keep {
+		return strings.Join(names, " -> ") + " -> " + names[0]
+	}
+	return fmt.Sprintf("%s -> ... -> %s -> %s (%d locks)", strings.Join(names[:keep], " -> "),
+		strings.Join(names[len(names)-keep:], " -> "), names[0], len(names))
 }
 
 // gate returns why the cycle cannot close, or "".

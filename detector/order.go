@@ -64,7 +64,7 @@ func (s *slot) push(h held) {
 // (a Mutex may be unlocked by a goroutine other than its locker).
 func (s *slot) purge(gid int64) {
 	for i := min(s.n, maxHeld) - 1; i >= 0; i-- {
-		if h := s.stack[i]; h.mode == Exclusive && h.lock.kind != KindSemaphore && h.lock.owner.Load() != gid {
+		if h := s.stack[i]; h.mode == Exclusive && h.lock.kind != KindSemaphore && h.lock.Owner() != gid {
 			s.remove(h.lock)
 		}
 	}

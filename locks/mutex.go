@@ -67,17 +67,31 @@ func newConfig(opts []Option) config {
 // detector.ErrAborted, which the lab's runtime recovers. LockContext
 // returns the error instead.
 type Mutex struct {
-	state atomic.Int32 // 0 unlocked, 1 locked, 2 locked and maybe waited for
+	// state is owner<<2 | waiters | locked: the locked bit, a bit saying
+	// someone may be waiting, and (with a Detector) the owner's goroutine
+	// id, set by the same atomic operation that takes the lock.
+	state atomic.Int64
 	wake  atomic.Pointer[chan struct{}]
 	node  atomic.Pointer[detector.Lock]
 	name  string
+}
+
+const (
+	locked     = 1 << iota // the Mutex is held
+	waiters                // someone may be waiting: Unlock must wake one
+	ownerShift = iota
+)
+
+// newNode registers m with d, reading the owner from m's state word.
+func (m *Mutex) newNode(d *detector.Detector) *detector.Lock {
+	return d.NewMutexLock(m.name, func() int64 { return m.state.Load() >> ownerShift })
 }
 
 // NewMutex returns an unlocked Mutex with a name for reports.
 func NewMutex(name string, opts ...Option) *Mutex {
 	m := &Mutex{name: name}
 	if c := newConfig(opts); c.det != nil {
-		m.node.Store(c.det.NewLock(name, detector.KindMutex, 1))
+		m.node.Store(m.newNode(c.det))
 	}
 	return m
 }
@@ -100,7 +114,7 @@ func (m *Mutex) bind() *detector.Lock {
 	if d == nil {
 		return nil
 	}
-	m.node.CompareAndSwap(nil, d.NewLock(m.name, detector.KindMutex, 1))
+	m.node.CompareAndSwap(nil, m.newNode(d))
 	return m.node.Load()
 }
 
@@ -120,33 +134,50 @@ func (m *Mutex) LockContext(ctx context.Context) error {
 
 func (m *Mutex) lock(ctx context.Context) error {
 	n := m.bind()
-	if m.state.CompareAndSwap(0, 1) {
-		if n != nil && n.Tracking() {
-			n.Acquired(goid.Get(), detector.Exclusive, false)
+	if n == nil || !n.Tracking() {
+		if m.state.CompareAndSwap(0, locked) {
+			return nil
 		}
+		return m.lockSlow(ctx, n, 0, false)
+	}
+	gid := goid.Get()
+	if m.state.CompareAndSwap(0, gid<<ownerShift|locked) {
+		n.Acquired(gid, detector.Exclusive, false)
 		return nil
 	}
-	return m.lockSlow(ctx, n)
+	return m.lockSlow(ctx, n, gid, true)
 }
 
-func (m *Mutex) lockSlow(ctx context.Context, n *detector.Lock) error {
-	var gid int64
-	var done <-chan struct{}
-	track := n != nil && n.Tracking()
+func (m *Mutex) lockSlow(ctx context.Context, n *detector.Lock, gid int64, track bool) error {
+	var done, ctxDone <-chan struct{}
 	if n != nil {
 		done = n.Detector().Done()
-	}
-	var ctxDone <-chan struct{}
-	if ctx != nil {
-		ctxDone = ctx.Done()
-	}
-	if n != nil {
-		gid = goid.Get()
+		if gid == 0 {
+			gid = goid.Get()
+		}
 		n.Wait(gid, detector.Exclusive)
 		defer n.WaitDone(gid, detector.Exclusive)
 	}
+	if ctx != nil {
+		ctxDone = ctx.Done()
+	}
+	owner := int64(0)
+	if track {
+		owner = gid << ownerShift
+	}
 	wake := m.wakeChan()
-	for m.state.Swap(2) != 0 {
+	for {
+		old := m.state.Load()
+		if old&locked == 0 {
+			// Take it, keeping the waiters bit: others may still wait.
+			if m.state.CompareAndSwap(old, owner|waiters|locked) {
+				break
+			}
+			continue
+		}
+		if old&waiters == 0 && !m.state.CompareAndSwap(old, old|waiters) {
+			continue
+		}
 		select {
 		case <-wake:
 		case <-done:
@@ -175,12 +206,14 @@ func (m *Mutex) wakeChan() chan struct{} {
 // because a try cannot deadlock.
 func (m *Mutex) TryLock() bool {
 	n := m.bind()
-	if !m.state.CompareAndSwap(0, 1) {
+	if n == nil || !n.Tracking() {
+		return m.state.CompareAndSwap(0, locked)
+	}
+	gid := goid.Get()
+	if !m.state.CompareAndSwap(0, gid<<ownerShift|locked) {
 		return false
 	}
-	if n != nil && n.Tracking() {
-		n.Acquired(goid.Get(), detector.Exclusive, true)
-	}
+	n.Acquired(gid, detector.Exclusive, true)
 	return true
 }
 
@@ -189,10 +222,11 @@ func (m *Mutex) Unlock() {
 	if n := m.node.Load(); n != nil && n.Tracking() {
 		n.Released(goid.Get(), detector.Exclusive)
 	}
-	switch m.state.Swap(0) {
-	case 0:
+	old := m.state.Swap(0)
+	if old&locked == 0 {
 		panic("locks: unlock of unlocked Mutex")
-	case 2:
+	}
+	if old&waiters != 0 {
 		select {
 		case m.wakeChan() <- struct{}{}:
 		default: // a wake-up is already pending

@@ -1,0 +1,6 @@
+package tiny
+
+// Count does not compile.
+func Count(workers, n int) int {
+	return "many"
+}

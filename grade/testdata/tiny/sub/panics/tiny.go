@@ -1,0 +1,6 @@
+package tiny
+
+// Count panics.
+func Count(workers, n int) int {
+	panic("boom")
+}

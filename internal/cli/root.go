@@ -195,6 +195,8 @@ Exit status: 0 nothing wrong found, 1 a problem found, 2 bad usage.`,
 		NewCmdRace(deps, nil),
 		NewCmdExplore(deps, nil),
 		NewCmdStep(deps, nil),
+		NewCmdExercise(deps, nil),
+		NewCmdGrade(deps, nil),
 	)
 	addCompletionExamples(cmd)
 	cmd.InitDefaultHelpCmd()

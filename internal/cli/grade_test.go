@@ -1,0 +1,114 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/locklab/locklab/grade"
+)
+
+func TestGradeUsage(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"grade"}, "locklab grade takes one exercise (counter, bank, philosophers), got 0 arguments"},
+		{[]string{"grade", "bank", "counter"}, "locklab grade takes one exercise (counter, bank, philosophers), got 2 arguments"},
+		{[]string{"grade", "nope"}, `unknown exercise "nope"; valid: counter, bank, philosophers`},
+		{[]string{"grade", "bank", "--format", "yaml"}, `unknown format "yaml"; valid: text, json, gradescope, classroom, junit`},
+		{[]string{"grade", "bank", "--timeout", "0s"}, "--timeout must be positive, got 0s"},
+		{[]string{"grade", "bank", "--timeout", "soon"}, `invalid argument "soon" for "--timeout" flag`},
+		{[]string{"grade", "bank", "--dir", "/nonexistent/bank"}, "no submission directory: /nonexistent/bank"},
+		{[]string{"exercise", "list", "extra"}, "extra"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, stdout, stderr := locklab(t, tt.args...)
+			if code != exitError {
+				t.Errorf("exit status %d; want %d (stderr %q)", code, exitError, stderr)
+			}
+			if !strings.Contains(stderr, tt.want) || strings.Count(stderr, "\n") != 1 {
+				t.Errorf("stderr = %q; want one line containing %q", stderr, tt.want)
+			}
+			if stdout != "" {
+				t.Errorf("stdout = %q; want nothing", stdout)
+			}
+		})
+	}
+}
+
+func TestGradeOptions(t *testing.T) {
+	deps, _, _ := testDeps()
+	var got *GradeOptions
+	cmd := NewCmdGrade(deps, func(o *GradeOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"bank", "--format", "junit", "--out", "r.xml", "--timeout", "30s"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got.Exercise.Name != "bank" || got.Dir != filepath.Join("exercises", "bank") || got.Format != "junit" || got.Out != "r.xml" || got.Timeout != 30*time.Second {
+		t.Errorf("options = %+v; want bank, exercises/bank, junit, r.xml, 30s", got)
+	}
+}
+
+func TestExerciseList(t *testing.T) {
+	code, stdout, _ := locklab(t, "exercise", "list")
+	if code != exitOK || !strings.Contains(stdout, "counter       100     counter.go") || !strings.Contains(stdout, "locklab grade NAME") {
+		t.Errorf("exercise list = %d, %q; want 0 and a table", code, stdout)
+	}
+	code, stdout, _ = locklab(t, "exercise", "list", "--json")
+	var exs []grade.Exercise
+	if err := json.Unmarshal([]byte(stdout), &exs); err != nil || code != exitOK {
+		t.Fatalf("exercise list --json = %d, %v", code, err)
+	}
+	if len(exs) != 3 || len(exs[1].Rubric) != 6 || exs[1].Files[0] != "bank.go" {
+		t.Errorf("exercise list --json = %+v; want 3 exercises with 6 checks each", exs)
+	}
+}
+
+func TestWriteFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "results.json")
+	for _, content := range []string{"first", "second"} {
+		if err := writeFileAtomic(name, []byte(content)); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := os.ReadFile(name); string(got) != content {
+			t.Errorf("file = %q; want %q", got, content)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("directory holds %d entries; want only results.json (no temporary left)", len(entries))
+	}
+	if err := writeFileAtomic(filepath.Join(dir, "no", "such", "dir"), []byte("x")); err == nil || !strings.HasPrefix(err.Error(), "--out: ") {
+		t.Errorf("writeFileAtomic(missing dir) = %v; want an --out error", err)
+	}
+}
+
+func TestGradeRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs submissions with -race; skipped with -short")
+	}
+	subs := filepath.Join("..", "..", "grade", "testdata", "submissions", "counter")
+	out := filepath.Join(t.TempDir(), "results.json")
+	code, stdout, stderr := locklab(t, "grade", "counter", "--dir", filepath.Join(subs, "reference"), "--format", "gradescope", "--out", out)
+	if code != exitOK || stdout != "" {
+		t.Fatalf("grade reference = %d, stdout %q, stderr %q; want 0 and nothing on stdout", code, stdout, stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gs grade.GradescopeResults
+	if err := json.Unmarshal(data, &gs); err != nil || gs.Score != 100 || len(gs.Tests) != 6 {
+		t.Errorf("results.json = %+v, %v; want score 100 and 6 tests", gs, err)
+	}
+	code, stdout, _ = locklab(t, "grade", "counter", "--dir", filepath.Join(subs, "unsynchronized"))
+	if code != exitProblem || !strings.Contains(stdout, "race-free  FAIL    0/20") || !strings.Contains(stdout, "Score: 80/100") {
+		t.Errorf("grade unsynchronized = %d, %q; want 1 and race-free failed", code, stdout)
+	}
+}

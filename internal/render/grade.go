@@ -1,0 +1,74 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/locklab/locklab/grade"
+)
+
+// GradeCommand returns the command line that grades a submission.
+func GradeCommand(exercise string) string { return "locklab grade " + exercise }
+
+// Grade writes a grading for a student: a table of the rubric's checks
+// (status, points, what it means), then each failed check's message and
+// how to reproduce it, then the total.
+func Grade(w io.Writer, res *grade.Result, st Style) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s  %s\n\n", st.paint(bold, "Exercise "+res.Exercise), st.paint(dim, res.Dir))
+	if res.Error != "" {
+		fmt.Fprintf(&b, "%s %s\n\n", st.paint(boldRed, "Grading could not run:"), res.Error)
+	}
+	t := table{indent: 2, head: []string{"CHECK", "RESULT", "POINTS", "MEANS"}}
+	for _, ch := range res.Checks {
+		status := cp(boldGreen, "pass")
+		if !ch.Passed() {
+			status = cp(boldRed, "FAIL")
+		}
+		t.row(c(ch.Name), status, c(fmt.Sprintf("%d/%d", ch.Score, ch.MaxScore)), cp(dim, ch.Means))
+	}
+	t.write(&b, st)
+	for _, ch := range res.Checks {
+		if ch.Passed() {
+			continue
+		}
+		fmt.Fprintf(&b, "\n%s %s\n", st.paint(boldRed, "✗"), st.paint(bold, ch.Name))
+		for _, l := range strings.Split(strings.TrimSpace(ch.Message), "\n") {
+			fmt.Fprintf(&b, "    %s\n", l)
+		}
+		if ch.Reproduce != "" {
+			fmt.Fprintf(&b, "    %s %s\n", st.paint(dim, "reproduce:"), ch.Reproduce)
+		}
+	}
+	if len(res.Ignored) > 0 {
+		fmt.Fprintf(&b, "\n%s %s\n", st.paint(dim, "Not graded (only the exercise's own files are):"), strings.Join(res.Ignored, ", "))
+	}
+	score := fmt.Sprintf("Score: %d/%d", res.Score, res.MaxScore)
+	p := boldGreen
+	if !res.Full() {
+		p = boldYellow
+	}
+	fmt.Fprintf(&b, "\n%s\n", st.paint(p, score))
+	return writeString(w, &b)
+}
+
+// ExerciseListJSON writes the exercises, with their rubrics, as JSON.
+func ExerciseListJSON(w io.Writer, exs []*grade.Exercise) error {
+	return writeJSON(w, exs)
+}
+
+// ExerciseList writes the exercises as a table: name, points, files the
+// student edits, title, and how to grade one.
+func ExerciseList(w io.Writer, exs []*grade.Exercise, st Style) error {
+	var b strings.Builder
+	t := table{head: []string{"EXERCISE", "POINTS", "FILES", "TASK"}}
+	for _, e := range exs {
+		t.row(cp(bold, e.Name), c(fmt.Sprint(e.MaxScore())), c(strings.Join(e.Files, ", ")), c(e.Title))
+	}
+	t.write(&b, st)
+	if len(exs) > 0 {
+		fmt.Fprintf(&b, "\nEdit exercises/NAME/, then: %s\n", GradeCommand("NAME"))
+	}
+	return writeString(w, &b)
+}

@@ -26,25 +26,35 @@ func TestHelperMain(t *testing.T) {
 }
 
 // TestMainExitStatus runs Main in a child process, as the binary would
-// run, and checks the process's exit status and output streams.
+// run, with stdin a pipe, and checks the process's exit status and output
+// streams: in particular nothing on stderr where a progress line would go
+// only on a terminal.
 func TestMainExitStatus(t *testing.T) {
 	tests := []struct {
 		args       []string
+		stdin      string
 		wantCode   int
 		wantStdout string
 		wantStderr string
 	}{
-		{[]string{"list"}, 0, "philosophers", ""},
-		{[]string{"run", "philosophers", "--variant", "hierarchy"}, 0, "OK:", ""},
-		{[]string{"run", "bank", "--variant", "check-then-act", "--json"}, 1, `"outcome": "invariant"`, ""},
-		{[]string{"run", "nosuch"}, 2, "", `locklab: unknown scenario "nosuch"`},
-		{[]string{"run", "counter", "--frob"}, 2, "", "locklab: unknown flag: --frob"},
+		{[]string{"list"}, "", 0, "philosophers", ""},
+		{[]string{"run", "philosophers", "--variant", "hierarchy"}, "", 0, "OK:", ""},
+		{[]string{"run", "bank", "--variant", "check-then-act", "--json"}, "", 1, `"outcome": "invariant"`, ""},
+		{[]string{"run", "nosuch"}, "", 2, "", `locklab: unknown scenario "nosuch"`},
+		{[]string{"run", "counter", "--frob"}, "", 2, "", "locklab: unknown flag: --frob"},
+		{[]string{"explore", "bank", "--variant", "from-then-to", "--workers", "2", "--ops", "2"}, "", 1, "Replay: locklab explore bank", ""},
+		{[]string{"explore", "bank", "--variant", "ordered", "--workers", "2", "--ops", "2", "--schedules", "50"}, "", 0, "OK: no failure in 50 schedules", ""},
+		{[]string{"explore", "bank", "--replay", "ll1-garbage"}, "", 2, "", "locklab: "},
+		{[]string{"step", "bank"}, cross, 1, "YOU WIN", ""},
+		{[]string{"step", "bank"}, "0\nq\n", 0, "Quit before the bug showed.", ""},
+		{[]string{"step", "bank"}, "", 0, "Quit before the bug showed.", ""},
 	}
 	for _, tt := range tests {
 		name := strings.Join(tt.args, " ")
 		t.Run(name, func(t *testing.T) {
 			cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestHelperMain$", "--"}, tt.args...)...)
 			cmd.Env = append(os.Environ(), "LOCKLAB_HELPER_MAIN=1", "NO_COLOR=1")
+			cmd.Stdin = strings.NewReader(tt.stdin)
 			var stdout, stderr strings.Builder
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			err := cmd.Run()

@@ -1,9 +1,6 @@
 package cli
 
 import (
-	"errors"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -209,53 +206,6 @@ func TestStepOrderedCannot(t *testing.T) {
 			}
 			if tt.bugs && bugs[run.Deadlock] == 0 {
 				t.Errorf("%s: bugs %v; want a deadlock among them", tt.variant, bugs)
-			}
-		})
-	}
-}
-
-// TestStepExitStatus runs explore and step as the binary would (see
-// TestMainExitStatus), stdin a pipe: the exit statuses, and nothing on
-// stderr, where a progress line would go only on a terminal.
-func TestStepExitStatus(t *testing.T) {
-	tests := []struct {
-		args       []string
-		stdin      string
-		wantCode   int
-		wantStdout string
-		wantStderr string
-	}{
-		{[]string{"explore", "bank", "--variant", "from-then-to", "--workers", "2", "--ops", "2"}, "", 1, "Replay: locklab explore bank", ""},
-		{[]string{"explore", "bank", "--variant", "ordered", "--workers", "2", "--ops", "2", "--schedules", "50"}, "", 0, "OK: no failure in 50 schedules", ""},
-		{[]string{"explore", "bank", "--replay", "ll1-garbage"}, "", 2, "", "locklab: "},
-		{[]string{"step", "bank"}, cross, 1, "YOU WIN", ""},
-		{[]string{"step", "bank"}, "0\nq\n", 0, "Quit before the bug showed.", ""},
-		{[]string{"step", "bank"}, "", 0, "Quit before the bug showed.", ""},
-	}
-	for _, tt := range tests {
-		name := strings.Join(tt.args, " ")
-		t.Run(name, func(t *testing.T) {
-			cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestHelperMain$", "--"}, tt.args...)...)
-			cmd.Env = append(os.Environ(), "LOCKLAB_HELPER_MAIN=1", "NO_COLOR=1")
-			cmd.Stdin = strings.NewReader(tt.stdin)
-			var stdout, stderr strings.Builder
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			err := cmd.Run()
-			code := 0
-			var ee *exec.ExitError
-			if errors.As(err, &ee) {
-				code = ee.ExitCode()
-			} else if err != nil {
-				t.Fatal(err)
-			}
-			if code != tt.wantCode {
-				t.Errorf("locklab %s: exit %d; want %d\nstderr: %s", name, code, tt.wantCode, stderr.String())
-			}
-			if !strings.Contains(stdout.String(), tt.wantStdout) {
-				t.Errorf("locklab %s: stdout = %q; want it to contain %q", name, stdout.String(), tt.wantStdout)
-			}
-			if tt.wantStderr == "" && stderr.Len() != 0 || !strings.Contains(stderr.String(), tt.wantStderr) {
-				t.Errorf("locklab %s: stderr = %q; want %q", name, stderr.String(), tt.wantStderr)
 			}
 		})
 	}

@@ -251,70 +251,18 @@ func (g *grading) readSubmission() (map[string][]byte, error) {
 	return files, nil
 }
 
-// toolchain finds the go command and locklab's module root, and checks
-// that -race can work.
+// toolchain finds the go command and locklab's module root (opts.Root,
+// else the working directory's or the submission's module), and checks
+// that -race can work, as locklab race does.
 func (g *grading) toolchain(ctx context.Context) (goCmd, root string, err error) {
-	goCmd, err = exec.LookPath("go")
-	if err != nil {
-		return "", "", fmt.Errorf("%w: grading needs the Go toolchain, and there is no go command on PATH; install Go 1.26 or later (https://go.dev/dl/)", ErrToolchain)
+	dirs := []string{".", g.dir}
+	if g.opts.Root != "" {
+		dirs = []string{g.opts.Root}
 	}
-	root = g.opts.Root
-	var env map[string]string
-	for _, dir := range []string{".", g.dir} {
-		env, err = goEnv(ctx, goCmd, dir)
-		if err != nil {
-			return "", "", err
-		}
-		if root == "" {
-			root = locklabRoot(env["GOMOD"])
-		}
-		if root != "" {
-			break
-		}
-	}
-	if root == "" {
-		return "", "", fmt.Errorf("grade: neither the working directory nor %s is inside the locklab module (%s): run locklab grade in a clone of it", g.dir, Module)
-	}
-	if env["CGO_ENABLED"] != "1" {
-		return "", "", fmt.Errorf("%w: grading builds with -race, which needs cgo and a C compiler (gcc or clang); install one and set CGO_ENABLED=1", ErrToolchain)
-	}
-	return goCmd, root, nil
+	return race.Toolchain(ctx, "locklab grade", dirs...)
 }
 
-func goEnv(ctx context.Context, goCmd, dir string) (map[string]string, error) {
-	cmd := exec.CommandContext(ctx, goCmd, "env", "-json", "GOMOD", "CGO_ENABLED")
-	cmd.Dir = dir
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	data, err := cmd.Output()
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, fmt.Errorf("%w: go env: %v: %s", ErrToolchain, err, strings.TrimSpace(stderr.String()))
-	}
-	env := map[string]string{}
-	if err := json.Unmarshal(data, &env); err != nil {
-		return nil, fmt.Errorf("grade: go env: %w", err)
-	}
-	return env, nil
-}
-
-// locklabRoot returns the directory of gomod if it is locklab's go.mod.
-func locklabRoot(gomod string) string {
-	if gomod == "" || gomod == os.DevNull {
-		return ""
-	}
-	data, err := os.ReadFile(gomod)
-	if err != nil {
-		return ""
-	}
-	if modulePath(data) != Module {
-		return ""
-	}
-	return filepath.Dir(gomod)
-}
-
+// modulePath returns the module path a go.mod file declares.
 func modulePath(gomod []byte) string {
 	for _, line := range strings.Split(string(gomod), "\n") {
 		if f := strings.Fields(line); len(f) >= 2 && f[0] == "module" {

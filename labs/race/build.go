@@ -73,24 +73,14 @@ func Build(ctx context.Context, opts BuildOptions) (string, error) {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	goCmd, err := exec.LookPath("go")
-	if err != nil {
-		return "", fmt.Errorf("%w: it needs the Go toolchain, and there is no go command on PATH; install Go 1.26 or later (https://go.dev/dl/)", ErrToolchain)
-	}
 	dir := opts.Dir
 	if dir == "" {
+		var err error
 		if dir, err = os.Getwd(); err != nil {
 			return "", fmt.Errorf("race: %w", err)
 		}
 	}
-	env, err := goEnv(ctx, goCmd, dir)
-	if err != nil {
-		return "", err
-	}
-	if err := checkCgo(env["CGO_ENABLED"], env["CC"]); err != nil {
-		return "", err
-	}
-	root, err := moduleRoot(env["GOMOD"], dir)
+	goCmd, root, err := Toolchain(ctx, "locklab race", dir)
 	if err != nil {
 		return "", err
 	}
@@ -131,6 +121,42 @@ func Build(ctx context.Context, opts BuildOptions) (string, error) {
 		return "", fmt.Errorf("race: %w", err)
 	}
 	return bin, nil
+}
+
+// Toolchain finds the go command and the root of the locklab module, and
+// checks that the toolchain can build with -race (cgo on, a C compiler on
+// PATH). The root comes from the first of dirs that lies inside the
+// locklab module; command names the caller ("locklab race") in the message
+// when none does. Toolchain problems wrap ErrToolchain and say in one line
+// what to install. Both locklab race and the grader build with it.
+func Toolchain(ctx context.Context, command string, dirs ...string) (goCmd, root string, err error) {
+	goCmd, err = exec.LookPath("go")
+	if err != nil {
+		return "", "", fmt.Errorf("%w: it needs the Go toolchain, and there is no go command on PATH; install Go 1.26 or later (https://go.dev/dl/)", ErrToolchain)
+	}
+	if len(dirs) == 0 {
+		dirs = []string{"."}
+	}
+	var first error
+	for i, dir := range dirs {
+		env, err := goEnv(ctx, goCmd, dir)
+		if err != nil {
+			return "", "", err
+		}
+		if i == 0 {
+			if err := checkCgo(env["CGO_ENABLED"], env["CC"]); err != nil {
+				return "", "", err
+			}
+		}
+		root, err := moduleRoot(env["GOMOD"], dir, command)
+		if err == nil {
+			return goCmd, root, nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return "", "", first
 }
 
 // goEnv returns the go command's view of the settings Build needs, as
@@ -176,10 +202,11 @@ func checkCgo(enabled, cc string) error {
 }
 
 // moduleRoot returns the directory of gomod, the go.mod the go command
-// found from dir, after checking that it is the locklab module's.
-func moduleRoot(gomod, dir string) (string, error) {
+// found from dir, after checking that it is the locklab module's; command
+// names the caller in the message.
+func moduleRoot(gomod, dir, command string) (string, error) {
 	if gomod == "" || gomod == os.DevNull {
-		return "", fmt.Errorf("race: %s is not inside the locklab module (no go.mod): run locklab race in a clone of %s, which it builds with -race", dir, Module)
+		return "", fmt.Errorf("race: %s is not inside the locklab module (no go.mod): run %s in a clone of %s, which it builds with -race", dir, command, Module)
 	}
 	f, err := os.Open(gomod)
 	if err != nil {
@@ -191,7 +218,7 @@ func moduleRoot(gomod, dir string) (string, error) {
 		fields := strings.Fields(sc.Text())
 		if len(fields) >= 2 && fields[0] == "module" {
 			if path := strings.Trim(fields[1], `"`); path != Module {
-				return "", fmt.Errorf("race: %s is module %s, not %s: run locklab race in a clone of %s, which it builds with -race", gomod, path, Module, Module)
+				return "", fmt.Errorf("race: %s is module %s, not %s: run %s in a clone of %s, which it builds with -race", gomod, path, Module, command, Module)
 			}
 			return filepath.Dir(gomod), nil
 		}

@@ -102,25 +102,14 @@ type childRequest struct {
 // *ControlledError for a variant that runs only under the controlled
 // scheduler), a canceled ctx, or a child that failed without a result.
 func GoDeadlock(ctx context.Context, s *labs.Scenario, v *labs.Variant, cfg labs.Config, opts Options) (*Result, error) {
-	if v.Controlled {
-		return nil, &ControlledError{Scenario: s.Name, Variant: v.Name}
-	}
 	if os.Getenv(childEnv) != "" {
 		return nil, errors.New("run: GoDeadlock called in a child process: the program must call run.ServeChild before anything else")
 	}
-	cfg = cfg.WithDefaults(s.Defaults)
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	opts, err := opts.withDefaults()
+	cfg, opts, log, err := prepare(s, v, cfg, opts)
 	if err != nil {
 		return nil, err
 	}
-	log := opts.Logger
-	if log == nil {
-		log = zap.NewNop()
-	}
-	log = log.With(zap.String("scenario", s.Name), zap.String("variant", v.Name), zap.String("detector", childName))
+	log = log.With(zap.String("detector", childName))
 
 	req, err := json.Marshal(childRequest{
 		Scenario: s.Name, Variant: v.Name,
@@ -284,11 +273,7 @@ func serveChild(lookup func(scenario, variant string) (*labs.Scenario, *labs.Var
 // child. Workers blocked in go-deadlock's locks cannot unwind: once the
 // watchdog has stopped the run, it reports without waiting for them.
 func runGoDeadlockChild(s *labs.Scenario, v *labs.Variant, cfg labs.Config, opts Options, gdTimeout time.Duration, echo io.Writer) (*Result, error) {
-	cfg = cfg.WithDefaults(s.Defaults)
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	opts, err := opts.withDefaults()
+	cfg, opts, _, err := prepare(s, v, cfg, opts)
 	if err != nil {
 		return nil, err
 	}

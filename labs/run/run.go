@@ -100,22 +100,10 @@ type WorkerResult struct {
 // A variant marked labs.Variant.Controlled is bad input: it returns a
 // *ControlledError.
 func Run(ctx context.Context, s *labs.Scenario, v *labs.Variant, cfg labs.Config, opts Options) (*Result, error) {
-	if v.Controlled {
-		return nil, &ControlledError{Scenario: s.Name, Variant: v.Name}
-	}
-	cfg = cfg.WithDefaults(s.Defaults)
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	opts, err := opts.withDefaults()
+	cfg, opts, log, err := prepare(s, v, cfg, opts)
 	if err != nil {
 		return nil, err
 	}
-	log := opts.Logger
-	if log == nil {
-		log = zap.NewNop()
-	}
-	log = log.With(zap.String("scenario", s.Name), zap.String("variant", v.Name))
 
 	start := time.Now()
 	var detectedAt atomic.Int64 // UnixNano of the first deadlock report
@@ -173,6 +161,28 @@ type ControlledError struct {
 func (e *ControlledError) Error() string {
 	return fmt.Sprintf("%s/%s runs only under the controlled scheduler (one worker at a time), not on real goroutines; run it with explore.RunOnce",
 		e.Scenario, e.Variant)
+}
+
+// prepare checks a run's input, fills in the scenario's defaults and the
+// default limits, and returns the logger narrowed to the variant. Every
+// entry point (Run, GoDeadlock and its child) starts with it.
+func prepare(s *labs.Scenario, v *labs.Variant, cfg labs.Config, opts Options) (labs.Config, Options, *zap.Logger, error) {
+	if v.Controlled {
+		return cfg, opts, nil, &ControlledError{Scenario: s.Name, Variant: v.Name}
+	}
+	cfg = cfg.WithDefaults(s.Defaults)
+	if err := cfg.Validate(); err != nil {
+		return cfg, opts, nil, err
+	}
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return cfg, opts, nil, err
+	}
+	log := opts.Logger
+	if log == nil {
+		log = zap.NewNop()
+	}
+	return cfg, opts, log.With(zap.String("scenario", s.Name), zap.String("variant", v.Name)), nil
 }
 
 // withDefaults fills in the default limits and checks them.

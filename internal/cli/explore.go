@@ -109,8 +109,7 @@ usage, including a malformed token or one made for another variant.`,
 		},
 	}
 	f := cmd.Flags()
-	f.BoolVar(&opts.Buggy, "buggy", false, "explore the scenario's first buggy variant (the default)")
-	f.StringVar(&opts.Variant, "variant", "", "explore this variant (see locklab list)")
+	addVariantFlags(cmd, deps, &opts.Buggy, &opts.Variant, "explore")
 	f.StringVar(&opts.Strategy, "strategy", "pct", "how the next worker is chosen: "+strings.Join(strategies, ", "))
 	f.IntVar(&opts.Schedules, "schedules", 1000, fmt.Sprintf("schedules to run at most, 1 to %d", MaxSchedules))
 	f.IntVar(&opts.Depth, "depth", 3, fmt.Sprintf("pct's bug depth d, 1 to %d", MaxDepth))
@@ -122,7 +121,6 @@ usage, including a malformed token or one made for another variant.`,
 	f.Uint64Var(&opts.WorkerSeed, "worker-seed", 0, "seed of the workers' own random choices, such as which accounts a transfer uses; at least 1 (default: the scenario's)")
 	f.StringVar(&opts.Replay, "replay", "", "replay the schedule of this token (printed by a failing explore or by locklab step)")
 	f.BoolVar(&opts.JSON, "json", false, "write the result as JSON")
-	_ = cmd.RegisterFlagCompletionFunc("variant", completeVariant(deps))
 	_ = cmd.RegisterFlagCompletionFunc("strategy", cobra.FixedCompletions(strategies, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
@@ -133,7 +131,7 @@ var searchFlags = []string{"strategy", "schedules", "depth", "preemptions", "see
 // check validates what can be checked without the catalog.
 func (o *ExploreOptions) check() error {
 	if o.Buggy && o.Variant != "" {
-		return errors.New("--buggy and --variant cannot be used together")
+		return errBuggyAndVariant
 	}
 	if o.set["replay"] {
 		for _, name := range searchFlags {

@@ -100,13 +100,11 @@ toolchain.`,
 		},
 	}
 	f := cmd.Flags()
-	f.BoolVar(&opts.Buggy, "buggy", false, "check the scenario's first buggy variant (the default)")
-	f.StringVar(&opts.Variant, "variant", "", "check this variant (see locklab list)")
+	addVariantFlags(cmd, deps, &opts.Buggy, &opts.Variant, "check")
 	f.BoolVar(&opts.All, "all", false, "check every variant of every scenario against the catalog")
 	f.IntVar(&opts.Runs, "runs", race.DefaultRuns, fmt.Sprintf("runs per variant, 1 to %d", race.MaxRuns))
 	f.DurationVar(&opts.Timeout, "timeout", race.DefaultTimeout, "stop a run after this long")
 	f.BoolVar(&opts.JSON, "json", false, "write the observations as JSON")
-	_ = cmd.RegisterFlagCompletionFunc("variant", completeVariant(deps))
 	return cmd
 }
 
@@ -116,7 +114,7 @@ func (o *RaceOptions) check() error {
 	case o.All && (o.Buggy || o.Variant != ""):
 		return errors.New("--all checks every variant: it cannot be used with --buggy or --variant")
 	case o.Buggy && o.Variant != "":
-		return errors.New("--buggy and --variant cannot be used together")
+		return errBuggyAndVariant
 	case o.Runs < 1 || o.Runs > race.MaxRuns:
 		return fmt.Errorf("--runs must be between 1 and %d, got %d", race.MaxRuns, o.Runs)
 	case o.Timeout < MinTimeout || o.Timeout > MaxTimeout:
@@ -131,14 +129,9 @@ func (o *RaceOptions) resolve() (*labs.Scenario, *labs.Variant, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if o.Variant != "" {
-		v, err := s.Variant(o.Variant)
-		return s, v, err
-	}
-	v := s.FirstBuggy()
-	if v == nil {
-		return nil, nil, fmt.Errorf("scenario %s has no buggy variant; choose one with --variant: %s",
-			s.Name, strings.Join(s.VariantNames(), ", "))
+	v, err := pickVariant(s, o.Variant)
+	if err != nil {
+		return nil, nil, err
 	}
 	return s, v, nil
 }

@@ -101,8 +101,7 @@ Exit status: 0 nothing wrong found, 1 a problem found, 2 bad usage.`,
 		},
 	}
 	f := cmd.Flags()
-	f.BoolVar(&opts.Buggy, "buggy", false, "run the scenario's first buggy variant (the default)")
-	f.StringVar(&opts.Variant, "variant", "", "run this variant (see locklab list)")
+	addVariantFlags(cmd, deps, &opts.Buggy, &opts.Variant, "run")
 	f.IntVar(&opts.Workers, "workers", 0, fmt.Sprintf("number of workers, 2 to %d (default: the scenario's)", labs.MaxWorkers))
 	f.IntVar(&opts.Ops, "ops", 0, fmt.Sprintf("units of work per worker, 1 to %d (default: the scenario's)", labs.MaxOps))
 	f.Uint64Var(&opts.Seed, "seed", 0, "seed of the workers' random choices, at least 1 (default: the scenario's)")
@@ -112,7 +111,6 @@ Exit status: 0 nothing wrong found, 1 a problem found, 2 bad usage.`,
 	f.StringVar(&opts.DetectorList, "detector", detectorWaitFor+","+detectorLockOrder,
 		"comma-separated detectors: "+strings.Join(detectorNames(), ", "))
 	f.BoolVar(&opts.JSON, "json", false, "write the result as JSON")
-	_ = cmd.RegisterFlagCompletionFunc("variant", completeVariant(deps))
 	_ = cmd.RegisterFlagCompletionFunc("detector", completeDetectors)
 	return cmd
 }
@@ -120,7 +118,7 @@ Exit status: 0 nothing wrong found, 1 a problem found, 2 bad usage.`,
 // check validates what can be checked without the catalog.
 func (o *RunOptions) check() error {
 	if o.Buggy && o.Variant != "" {
-		return errors.New("--buggy and --variant cannot be used together")
+		return errBuggyAndVariant
 	}
 	if o.SeedSet && o.Seed == 0 {
 		return errors.New("--seed must be at least 1 (0 stands for the scenario's default)")
@@ -153,14 +151,9 @@ func (o *RunOptions) resolve() (*labs.Scenario, *labs.Variant, labs.Config, erro
 	if err != nil {
 		return nil, nil, labs.Config{}, err
 	}
-	var v *labs.Variant
-	if o.Variant != "" {
-		if v, err = s.Variant(o.Variant); err != nil {
-			return nil, nil, labs.Config{}, err
-		}
-	} else if v = s.FirstBuggy(); v == nil {
-		return nil, nil, labs.Config{}, fmt.Errorf("scenario %s has no buggy variant; choose one with --variant: %s",
-			s.Name, strings.Join(s.VariantNames(), ", "))
+	v, err := pickVariant(s, o.Variant)
+	if err != nil {
+		return nil, nil, labs.Config{}, err
 	}
 	cfg := s.Defaults
 	if o.WorkersSet {

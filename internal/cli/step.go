@@ -93,20 +93,18 @@ showed, 2 bad usage.`,
 		},
 	}
 	f := cmd.Flags()
-	f.BoolVar(&opts.Buggy, "buggy", false, "play the scenario's first buggy variant (the default)")
-	f.StringVar(&opts.Variant, "variant", "", "play this variant (see locklab list)")
+	addVariantFlags(cmd, deps, &opts.Buggy, &opts.Variant, "play")
 	f.IntVar(&opts.Workers, "workers", stepWorkers, fmt.Sprintf("number of workers, 2 to %d", labs.MaxWorkers))
 	f.IntVar(&opts.Ops, "ops", stepOps, fmt.Sprintf("units of work per worker, 1 to %d", labs.MaxOps))
 	f.Uint64Var(&opts.Seed, "seed", 0, "seed of the workers' random choices, at least 1 (default: the scenario's)")
 	f.BoolVar(&opts.JSON, "json", false, "show the game on stderr and write the path taken to stdout as JSON")
-	_ = cmd.RegisterFlagCompletionFunc("variant", completeVariant(deps))
 	return cmd
 }
 
 // check validates what can be checked without the catalog.
 func (o *StepOptions) check() error {
 	if o.Buggy && o.Variant != "" {
-		return errors.New("--buggy and --variant cannot be used together")
+		return errBuggyAndVariant
 	}
 	if o.SeedSet && o.Seed == 0 {
 		return errors.New("--seed must be at least 1 (0 stands for the scenario's default)")

@@ -209,6 +209,80 @@ type Runtime interface {
 	Semaphore(name string, n int) Semaphore
 	// Chan returns a channel with the given buffer capacity.
 	Chan(name string, capacity int) Chan
+	// Cond returns a condition variable whose Wait unlocks and relocks l,
+	// as sync.NewCond(l) does.
+	Cond(name string, l Locker) Cond
+	// WaitGroup returns a new WaitGroup with a zero counter.
+	WaitGroup(name string) WaitGroup
+	// Once returns a new Once.
+	Once(name string) Once
+	// Select blocks until one of the cases can proceed, does it, and
+	// returns its index, as a select statement does; with a SelectDefault
+	// case it does not block. For a receive, recv and ok are the value and
+	// whether it came from a send (false: the channel is closed). A case
+	// with a nil Chan never proceeds. With no case at all it blocks
+	// forever.
+	Select(cases ...SelectCase) (chosen int, recv any, ok bool)
+}
+
+// Locker is anything that can be locked and unlocked: a Mutex, an
+// RWMutex, or an RWMutex's read side (RLocker).
+type Locker interface {
+	Lock()
+	Unlock()
+}
+
+// RLocker returns a Locker whose Lock and Unlock call rw.RLock and
+// rw.RUnlock, as sync.RWMutex.RLocker does.
+func RLocker(rw RWMutex) Locker { return rlocker{rw} }
+
+type rlocker struct{ rw RWMutex }
+
+func (r rlocker) Lock()   { r.rw.RLock() }
+func (r rlocker) Unlock() { r.rw.RUnlock() }
+
+// Cond is a condition variable, as sync.Cond: Wait unlocks its Locker,
+// suspends the worker until Signal or Broadcast wakes it, and locks the
+// Locker again before returning. The Locker must be held when Wait is
+// called. As with sync.Cond, a woken Wait must re-check its condition.
+type Cond interface {
+	Wait()
+	Signal()    // wakes the longest-waiting worker, if any
+	Broadcast() // wakes every waiting worker
+}
+
+// WaitGroup waits for a collection of tasks to finish, as
+// sync.WaitGroup: Add adds delta (possibly negative) to the counter, Done
+// subtracts one, and Wait blocks until the counter is zero. A negative
+// counter panics.
+type WaitGroup interface {
+	Add(delta int)
+	Done()
+	Wait()
+}
+
+// Once runs a function once, as sync.Once: the first Do calls f, and every
+// other Do returns only after that call has returned. Calling Do from
+// inside f deadlocks, as with sync.Once.
+type Once interface {
+	Do(f func())
+}
+
+// SelectDir is the kind of a SelectCase.
+type SelectDir uint8
+
+// The kinds of select case.
+const (
+	SelectRecv    SelectDir = iota // receive from Chan
+	SelectSend                     // send Send on Chan
+	SelectDefault                  // proceed at once if no other case can
+)
+
+// SelectCase is one case of Runtime.Select.
+type SelectCase struct {
+	Dir  SelectDir
+	Chan Chan // nil: the case never proceeds (as a nil channel)
+	Send any  // the value a SelectSend case sends
 }
 
 // Worker is a worker's handle on the runtime.
@@ -226,6 +300,15 @@ type Worker interface {
 	// Rand is the worker's own random source, seeded from the run's seed
 	// and the worker's ID, so a run's choices are reproducible.
 	Rand() *rand.Rand
+	// Read records that the worker has just read v from the shared state
+	// named target (the counter's "n := count"), and Write that it is
+	// about to write v to it ("count = n + 1"). They synchronize nothing:
+	// the race detector sees the variant's own accesses as they are. Under
+	// the controlled scheduler each is a scheduling point, so another
+	// worker can come between a read and the write that depends on it, and
+	// the trace shows the values.
+	Read(target string, v any)
+	Write(target string, v any)
 }
 
 // Mutex is a mutual-exclusion lock; *locks.Mutex implements it.

@@ -47,11 +47,15 @@ type Event struct {
 	Worker string `json:"worker"`
 	// Op is "lock", "unlock", "trylock ok", "trylock fail", "rlock",
 	// "runlock", "acquire", "release", "send", "recv", "close", "yield",
-	// "exit" or "blocked".
-	Op     string       `json:"op"`
-	Target string       `json:"target,omitempty"` // the lock or channel
-	Holds  []string     `json:"holds,omitempty"`  // what the worker holds after the step
-	At     detector.Pos `json:"at"`
+	// "read", "write", "wait", "sleep", "signal", "broadcast", "add",
+	// "done", "once run", "once done", "select send", "select recv",
+	// "select default", "exit" or "blocked".
+	Op     string   `json:"op"`
+	Target string   `json:"target,omitempty"` // the lock or channel
+	Holds  []string `json:"holds,omitempty"`  // what the worker holds after the step
+	// Value is the value read or written, for "read" and "write" steps.
+	Value string       `json:"value,omitempty"`
+	At    detector.Pos `json:"at"`
 }
 
 // Failure is one failing schedule.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 
 	"github.com/locklab/locklab/detector"
 	"github.com/locklab/locklab/labs"
@@ -41,9 +42,21 @@ const (
 	opRecv
 	opClose
 	opYield
+	opRead      // a read of shared state (the scheduling point before it)
+	opWrite     // a write of shared state (the point before it)
+	opPause     // a plain scheduling point that records no event
+	opCondWait  // Cond.Wait, first half: take a ticket
+	opCondSleep // Cond.Wait, second half: sleep until woken
+	opSignal
+	opBroadcast
+	opAdd  // WaitGroup.Add
+	opWait // WaitGroup.Wait
+	opOnce // Once.Do
+	opSelect
 )
 
-var opNames = [...]string{"start", "lock", "unlock", "trylock", "rlock", "runlock", "acquire", "release", "send", "recv", "close", "yield"}
+var opNames = [...]string{"start", "lock", "unlock", "trylock", "rlock", "runlock", "acquire", "release", "send", "recv", "close", "yield",
+	"read", "write", "pause", "wait", "sleep", "signal", "broadcast", "add", "wait", "once", "select"}
 
 func (op opKind) String() string { return opNames[op] }
 
@@ -55,6 +68,9 @@ const (
 	kRWMutex
 	kSemaphore
 	kChan
+	kCond
+	kWaitGroup
+	kOnce
 )
 
 // object is a lock, semaphore or channel. Its state belongs to the
@@ -65,10 +81,21 @@ type object struct {
 	name    string
 	owner   *worker   // mutex: the holder; rwmutex: the writer
 	holders []*worker // rwmutex: readers; semaphore: holders
-	n       int       // semaphore: capacity; channel: buffer capacity
+	n       int       // semaphore: capacity; channel: buffer capacity; waitgroup: counter
 	buf     []any     // channel buffer
 	closed  bool
+	l       labs.Locker // cond: its lock
+	waiters []*worker   // cond: tickets, oldest first
+	once    int         // once: onceNew, onceRunning or onceDone
+	runner  *worker     // once: the worker running f
 }
+
+// The states of a Once.
+const (
+	onceNew = iota
+	onceRunning
+	onceDone
+)
 
 // worker is one worker goroutine and its scheduling state.
 type worker struct {
@@ -84,8 +111,12 @@ type worker struct {
 	obj     *object
 	val     any
 	at      detector.Pos
-	arrival int  // order of arrival at the scheduling point
-	matched bool // an unbuffered send or receive already paired
+	arrival int          // order of arrival at the scheduling point
+	matched bool         // an unbuffered send or receive already paired
+	label   string       // opRead, opWrite: the shared state's name
+	cases   []selectCase // opSelect: the select's cases
+	rsel    int          // opSelect: the case that proceeded
+	woken   bool         // opCondSleep: a Signal or Broadcast woke it
 
 	// Results handed to the worker when it resumes.
 	rval  any
@@ -94,7 +125,10 @@ type worker struct {
 
 	holds    []*object
 	progress int64
-	spin     int // yields since the last progress
+	spin     int   // yields since the last progress
+	primary  bool  // started by Play; the schedule ends when every primary worker has returned
+	tried    []int // after a failed try: the workers that held the lock
+	lastEv   int   // index of its last event in Runtime.events, -1 if none
 
 	fairMark int   // step at which it yielded while spinning
 	fairWait []int // workers that must run before it runs again
@@ -154,6 +188,7 @@ type Runtime struct {
 	outcome run.Outcome
 	finds   []detector.Finding
 	report  labs.Report
+	leaked  []string // workers started during the schedule and still running when it ended
 }
 
 var _ labs.Runtime = (*Runtime)(nil)
@@ -174,7 +209,8 @@ func newRuntime(v *labs.Variant, cfg labs.Config, maxSteps int, trace bool) (rt 
 
 // Go starts a named worker. It runs when the scheduler first chooses it.
 func (rt *Runtime) Go(name string, body func(w labs.Worker)) {
-	w := &worker{rt: rt, id: len(rt.workers), name: name, body: body, resume: make(chan struct{}), lastRun: -1}
+	w := &worker{rt: rt, id: len(rt.workers), name: name, body: body, resume: make(chan struct{}), lastRun: -1, lastEv: -1,
+		primary: rt.cur == nil}
 	w.rng = rand.New(rand.NewPCG(rt.cfg.Seed, uint64(w.id)))
 	rt.arrivals++
 	w.arrival = rt.arrivals
@@ -394,36 +430,70 @@ func (rt *Runtime) enabled(w *worker) bool {
 	case opLock:
 		return o.owner == nil && len(o.holders) == 0
 	case opRLock:
-		return o.owner == nil && !(len(o.holders) > 0 && rt.pending(o, opLock, nil) != nil)
+		return o.owner == nil && !(len(o.holders) > 0 && rt.writerWaiting(o))
 	case opAcquire:
 		return len(o.holders) < o.n
 	case opSend:
-		if o.closed {
-			return true // and panics, as in Go
-		}
-		if o.n > 0 {
-			return len(o.buf) < o.n
-		}
-		return rt.pending(o, opRecv, w) != nil
+		return rt.ready(w, selectCase{dir: labs.SelectSend, obj: o})
 	case opRecv:
-		if len(o.buf) > 0 || o.closed {
+		return rt.ready(w, selectCase{dir: labs.SelectRecv, obj: o})
+	case opCondSleep:
+		return w.woken
+	case opWait:
+		return o.n == 0
+	case opOnce:
+		return o.once != onceRunning
+	case opSelect:
+		if hasDefault(w) {
 			return true
 		}
-		return o.n == 0 && rt.pending(o, opSend, w) != nil
+		for _, c := range w.cases {
+			if rt.ready(w, c) {
+				return true
+			}
+		}
+		return false
 	}
 	return true
 }
 
-// pending returns the worker other than not that arrived first at op on
-// o and is not yet paired, or nil.
-func (rt *Runtime) pending(o *object, op opKind, not *worker) *worker {
-	var first *worker
+// writerWaiting reports whether a worker waits to write-lock o.
+func (rt *Runtime) writerWaiting(o *object) bool {
 	for _, u := range rt.workers {
-		if u != not && !u.exited && !u.matched && u.op == op && u.obj == o && (first == nil || u.arrival < first.arrival) {
-			first = u
+		if !u.exited && u.op == opLock && u.obj == o {
+			return true
 		}
 	}
-	return first
+	return false
+}
+
+// pending returns the worker other than not that arrived first at a send
+// (op opSend) or receive (opRecv) on channel o, alone or as a case of a
+// select, and is not yet paired, or nil; i is the select case's index, or
+// -1 for a plain send or receive.
+func (rt *Runtime) pending(o *object, op opKind, not *worker) (first *worker, i int) {
+	dir := labs.SelectRecv
+	if op == opSend {
+		dir = labs.SelectSend
+	}
+	i = -1
+	for _, u := range rt.workers {
+		if u == not || u.exited || u.matched || (first != nil && u.arrival >= first.arrival) {
+			continue
+		}
+		switch {
+		case u.op == op && u.obj == o:
+			first, i = u, -1
+		case u.op == opSelect:
+			for j, c := range u.cases {
+				if c.dir == dir && c.obj == o {
+					first, i = u, j
+					break
+				}
+			}
+		}
+	}
+	return first, i
 }
 
 // eligible returns the enabled workers that fairness lets run, in id
@@ -512,6 +582,13 @@ func (rt *Runtime) afterStep(w *worker) {
 			rt.panicked = true
 		}
 		rt.event(w, op, "", detector.Pos{})
+	} else if len(w.tried) > 0 {
+		// A failed try gives the holder priority: the trier may not run
+		// again before the holder has run (or while the holder cannot), so
+		// a try-lock spin is never mistaken for a livelock.
+		w.fairMark = rt.step
+		w.fairWait = append(w.fairWait[:0], w.tried...)
+		w.tried = w.tried[:0]
 	} else if w.spin > spinLimit {
 		w.fairMark = rt.step
 		w.fairWait = w.fairWait[:0]
@@ -612,6 +689,10 @@ func (rt *Runtime) apply(w *worker) {
 			op = "trylock ok"
 		} else {
 			op = "trylock fail"
+			w.tried = w.tried[:0]
+			for _, u := range o.owners() {
+				w.tried = append(w.tried, u.id)
+			}
 		}
 	case opRLock:
 		o.holders = append(o.holders, w)
@@ -638,8 +719,11 @@ func (rt *Runtime) apply(w *worker) {
 		case o.n > 0:
 			o.buf = append(o.buf, w.val)
 		default:
-			r := rt.pending(o, opRecv, w)
+			r, ri := rt.pending(o, opRecv, w)
 			r.rval, r.rok, r.matched = w.val, true, true
+			if ri >= 0 {
+				r.rsel = ri
+			}
 		}
 	case opRecv:
 		switch {
@@ -650,8 +734,13 @@ func (rt *Runtime) apply(w *worker) {
 			o.buf = o.buf[1:]
 		case o.closed:
 		default:
-			s := rt.pending(o, opSend, w)
-			w.rval, w.rok = s.val, true
+			s, si := rt.pending(o, opSend, w)
+			if si >= 0 {
+				w.rval, s.rsel = s.cases[si].val, si
+			} else {
+				w.rval = s.val
+			}
+			w.rok = true
 			s.matched = true
 		}
 	case opClose:
@@ -659,9 +748,50 @@ func (rt *Runtime) apply(w *worker) {
 			w.fault = "close of closed channel " + o.name
 		}
 		o.closed = true
+	case opRead, opWrite:
+		target = w.label
+	case opPause:
+		w.matched = false
+		return
+	case opCondWait:
+		w.woken = false
+		o.waiters = append(o.waiters, w)
+	case opCondSleep:
+		w.woken = false
+	case opSignal:
+		if len(o.waiters) > 0 {
+			o.waiters[0].woken = true
+			o.waiters = slices.Delete(o.waiters, 0, 1)
+		}
+	case opBroadcast:
+		for _, u := range o.waiters {
+			u.woken = true
+		}
+		o.waiters = o.waiters[:0]
+	case opAdd:
+		o.n += w.val.(int)
+		if o.n < 0 {
+			w.fault = "negative WaitGroup counter on " + o.name
+		}
+		if d := w.val.(int); d < 0 {
+			op = "done"
+		}
+	case opOnce:
+		w.rok = o.once == onceNew
+		if w.rok {
+			o.once, o.runner = onceRunning, w
+			op = "once run"
+		} else {
+			op = "once done"
+		}
+	case opSelect:
+		op, target = rt.applySelect(w)
 	}
 	w.matched = false
 	rt.event(w, op, target, w.at)
+	if rt.trace && w.op == opWrite && len(rt.events) > 0 {
+		rt.events[len(rt.events)-1].Value = formatValue(w.val)
+	}
 }
 
 // drop removes o from what w holds.
@@ -686,6 +816,7 @@ func (rt *Runtime) event(w *worker, op, target string, at detector.Pos) {
 	if !rt.trace {
 		return
 	}
+	w.lastEv = len(rt.events)
 	rt.events = append(rt.events, Event{Step: rt.step, Worker: w.name, Op: op, Target: target, Holds: w.holdNames(), At: at})
 }
 
@@ -703,6 +834,15 @@ func (rt *Runtime) checkEnd(eligible []int) bool {
 			rt.end(run.Panic, detector.Finding{Kind: detector.Panic, Message: fmt.Sprintf("worker %s panicked: %v", w.name, w.panicVal)})
 			return true
 		}
+	}
+	if rt.primaryDone() {
+		for _, w := range rt.workers {
+			if !w.exited {
+				rt.leaked = append(rt.leaked, w.name)
+			}
+		}
+		rt.finish()
+		return true
 	}
 	if len(eligible) > 0 {
 		if rt.sinceProgress >= rt.maxSteps || rt.step >= stepCap*rt.maxSteps {
@@ -723,7 +863,7 @@ func (rt *Runtime) checkEnd(eligible []int) bool {
 		return true
 	}
 	for _, w := range blocked {
-		rt.event(w, "blocked", w.obj.name, w.at)
+		rt.event(w, "blocked", w.waitTarget(), w.at)
 	}
 	if cycle := rt.cycle(blocked); cycle != nil {
 		rt.end(run.Deadlock, cycleFinding(cycle))
@@ -732,6 +872,39 @@ func (rt *Runtime) checkEnd(eligible []int) bool {
 	rt.end(run.Stall, rt.stateFinding(detector.Stall,
 		fmt.Sprintf("%d workers are blocked and none can go on, but not in a cycle of locks", len(blocked))))
 	return true
+}
+
+// primaryDone reports whether every worker Play started has returned.
+// Workers started during the schedule (by a submission's go statements)
+// do not keep a schedule alive, as goroutines do not keep a Go program
+// alive once main returns.
+func (rt *Runtime) primaryDone() bool {
+	for _, w := range rt.workers {
+		if w.primary && !w.exited {
+			return false
+		}
+	}
+	return true
+}
+
+// waitTarget names what a blocked worker waits for.
+func (w *worker) waitTarget() string {
+	if w.op == opSelect {
+		var names []string
+		for _, c := range w.cases {
+			if c.obj != nil {
+				names = append(names, c.obj.name)
+			}
+		}
+		if len(names) == 0 {
+			return "select with no ready channel"
+		}
+		return "select on " + strings.Join(names, ", ")
+	}
+	if w.obj == nil {
+		return ""
+	}
+	return w.obj.name
 }
 
 // finish checks the scenario's invariants once every worker returned.
@@ -762,8 +935,13 @@ func (o *object) owners() []*worker {
 	if o.owner != nil {
 		ws = append(ws, o.owner)
 	}
-	if o.kind != kChan {
+	switch o.kind {
+	case kMutex, kRWMutex, kSemaphore:
 		ws = append(ws, o.holders...)
+	case kOnce:
+		if o.runner != nil {
+			ws = append(ws, o.runner)
+		}
 	}
 	return ws
 }
@@ -774,7 +952,7 @@ func (rt *Runtime) cycle(blocked []*worker) []*worker {
 	isBlocked := func(w *worker) bool { return !w.exited && !rt.enabled(w) }
 	for _, start := range blocked {
 		path := detector.FindCycle(start, func(w *worker) ([]*worker, bool) {
-			if !isBlocked(w) || w.obj == nil {
+			if !isBlocked(w) || w.obj == nil || w.op == opSelect {
 				return nil, false
 			}
 			return w.obj.owners(), true
@@ -794,6 +972,10 @@ func cycleFinding(cycle []*worker) detector.Finding {
 		prev := cycle[(i+len(cycle)-1)%len(cycle)]
 		steps[i] = detector.Step{Worker: w.name, Holds: []string{prev.obj.name}, Lock: w.obj.name, Owner: next.name, At: w.at}
 	}
+	if len(cycle) == 1 && cycle[0].obj.kind == kOnce {
+		return detector.Finding{Kind: detector.DoubleLock,
+			Message: fmt.Sprintf("%s calls Do on %s from inside that Do's own function", cycle[0].name, cycle[0].obj.name), Steps: steps}
+	}
 	if len(cycle) == 1 {
 		return detector.Finding{Kind: detector.DoubleLock,
 			Message: fmt.Sprintf("%s locks %s, which it already holds", cycle[0].name, cycle[0].obj.name), Steps: steps}
@@ -811,9 +993,11 @@ func (rt *Runtime) stateFinding(kind detector.Kind, msg string) detector.Finding
 		case w.exited:
 			st.State = "done"
 		case !rt.enabled(w):
-			st.State, st.Lock, st.At = "blocked", w.obj.name, w.at
-			if owners := w.obj.owners(); len(owners) > 0 {
-				st.Owner = owners[0].name
+			st.State, st.Lock, st.At = "blocked", w.waitTarget(), w.at
+			if w.obj != nil {
+				if owners := w.obj.owners(); len(owners) > 0 {
+					st.Owner = owners[0].name
+				}
 			}
 		}
 		f.Steps = append(f.Steps, st)

@@ -323,11 +323,13 @@ func (fakeRuntime) Chan(string, int) labs.Chan { return nil }
 
 type fakeWorker struct{}
 
-func (fakeWorker) ID() int          { return 0 }
-func (fakeWorker) Name() string     { return "fake" }
-func (fakeWorker) Yield()           {}
-func (fakeWorker) Progress()        {}
-func (fakeWorker) Rand() *rand.Rand { return rand.New(rand.NewPCG(1, 2)) }
+func (fakeWorker) ID() int           { return 0 }
+func (fakeWorker) Name() string      { return "fake" }
+func (fakeWorker) Yield()            {}
+func (fakeWorker) Progress()         {}
+func (fakeWorker) Read(string, any)  {}
+func (fakeWorker) Write(string, any) {}
+func (fakeWorker) Rand() *rand.Rand  { return rand.New(rand.NewPCG(1, 2)) }
 
 func TestScenario(t *testing.T) {
 	if err := labs.Validate([]*labs.Scenario{Scenario}); err != nil {

@@ -53,10 +53,11 @@ const (
 	opWait // WaitGroup.Wait
 	opOnce // Once.Do
 	opSelect
+	opTryRLock
 )
 
 var opNames = [...]string{"start", "lock", "unlock", "trylock", "rlock", "runlock", "acquire", "release", "send", "recv", "close", "yield",
-	"read", "write", "pause", "wait", "sleep", "signal", "broadcast", "add", "wait", "once", "select"}
+	"read", "write", "pause", "wait", "sleep", "signal", "broadcast", "add", "wait", "once", "select", "tryrlock"}
 
 func (op opKind) String() string { return opNames[op] }
 
@@ -333,6 +334,16 @@ func (o *object) RLock() {
 	if o.rt.point(opRLock, o, nil) == nil {
 		setupOnly(o, "RLock")
 	}
+}
+
+// TryRLock read-locks the RWMutex if no writer holds it or waits for it,
+// and reports whether it did.
+func (o *object) TryRLock() bool {
+	w := o.rt.point(opTryRLock, o, nil)
+	if w == nil {
+		setupOnly(o, "TryRLock")
+	}
+	return w.rok
 }
 
 // RUnlock implements labs.RWMutex.
@@ -697,6 +708,18 @@ func (rt *Runtime) apply(w *worker) {
 	case opRLock:
 		o.holders = append(o.holders, w)
 		w.holds = append(w.holds, o)
+	case opTryRLock:
+		if o.owner == nil && !rt.writerWaiting(o) {
+			o.holders, w.rok = append(o.holders, w), true
+			w.holds = append(w.holds, o)
+			op = "tryrlock ok"
+		} else {
+			op = "tryrlock fail"
+			w.tried = w.tried[:0]
+			for _, u := range o.owners() {
+				w.tried = append(w.tried, u.id)
+			}
+		}
 	case opRUnlock, opRelease:
 		i := slices.Index(o.holders, w)
 		if i < 0 && len(o.holders) > 0 {

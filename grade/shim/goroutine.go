@@ -1,0 +1,71 @@
+package shim
+
+import (
+	"fmt"
+	"runtime"
+	"time"
+
+	"github.com/locklab/locklab/detector"
+	"github.com/locklab/locklab/labs"
+)
+
+// Go starts f in a new goroutine, as a go statement does (the
+// instrumented build evaluates the statement's function and arguments
+// first). Under the controlled scheduler the goroutine is a worker of the
+// schedule, named after where it was started.
+func Go(f func(), site int) {
+	if e := st().exp; e != nil {
+		name := "goroutine"
+		if pos := detector.Caller(); !pos.IsZero() {
+			name = fmt.Sprintf("goroutine from %s", pos)
+		}
+		e.Go(name, func(labs.Worker) { f() })
+		return
+	}
+	go f()
+}
+
+// Gosched yields the processor, as runtime.Gosched; under the controlled
+// scheduler it is a scheduling point.
+func Gosched() {
+	if yieldPoint() {
+		return
+	}
+	runtime.Gosched()
+}
+
+// Sleep pauses for d, as time.Sleep. Under the controlled scheduler it
+// is a scheduling point instead, which covers every order a real pause
+// allows (another worker may run any number of steps, or none) without
+// waiting.
+func Sleep(d time.Duration) {
+	if yieldPoint() {
+		return
+	}
+	time.Sleep(d)
+}
+
+// After returns a channel that receives the time after d, as time.After.
+// Under the controlled scheduler the timer is a worker of the schedule
+// that sends once: the scheduler decides when it fires.
+func After(d time.Duration) <-chan time.Time {
+	if e := st().exp; e != nil && e.Current() != nil {
+		ch := make(chan time.Time, 1)
+		c := C(ch, -1)
+		e.Go("timer", func(labs.Worker) { c.Send(time.Now()) })
+		return ch
+	}
+	return time.After(d)
+}
+
+// AfterFunc calls f in its own goroutine after d, as time.AfterFunc.
+// Under the controlled scheduler f runs as a worker of the schedule, when
+// the scheduler decides; the Timer returned then never fires by itself,
+// and stopping it does not stop f.
+func AfterFunc(d time.Duration, f func()) *time.Timer {
+	if e := st().exp; e != nil && e.Current() != nil {
+		e.Go("timer func", func(labs.Worker) { f() })
+		return time.AfterFunc(time.Duration(1<<62), func() {})
+	}
+	return time.AfterFunc(d, f)
+}

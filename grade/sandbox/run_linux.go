@@ -20,10 +20,16 @@ import (
 	"go.uber.org/zap"
 )
 
+// helloTimeout bounds the wait for the helper to say Init ran. A program
+// that never calls Init runs its normal main instead. (A variable for
+// tests.)
+var helloTimeout = 5 * time.Second
+
+// executable is the program Run starts as the init helper. (A variable
+// for tests.)
+var executable = os.Executable
+
 const (
-	// helloTimeout bounds the wait for the helper to say Init ran. A
-	// program that never calls Init runs its normal main instead.
-	helloTimeout = 5 * time.Second
 	// setupTimeout bounds the sandbox's setup once Init ran.
 	setupTimeout = 30 * time.Second
 	// waitDelay bounds the wait for output after the program exited.
@@ -51,7 +57,12 @@ var devFiles = []string{"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/
 var probeResult = sync.OnceValue(probeNamespaces)
 
 func choose(mode Mode, force Level) (Level, string, error) {
-	root := os.Geteuid() == 0
+	return chooseLevel(mode, force, os.Geteuid() == 0, probeResult)
+}
+
+// chooseLevel picks the level for mode (or force), given whether the
+// caller is root and the namespace probe.
+func chooseLevel(mode Mode, force Level, root bool, probeResult func() error) (Level, string, error) {
 	switch force {
 	case Namespaces:
 		if err := probeResult(); err != nil {
@@ -125,6 +136,9 @@ func namespaceError(err error) error {
 	if errors.As(err, &se) {
 		return fmt.Errorf("namespaces are available but a sandbox cannot be set up in them: %s", se.msg)
 	}
+	if errors.Is(err, errNoHelper) {
+		return fmt.Errorf("namespaces not tried: %w", err)
+	}
 	var errno syscall.Errno
 	if !errors.As(err, &errno) {
 		return fmt.Errorf("user namespaces are unavailable: %v", err)
@@ -196,6 +210,9 @@ func (s *Sandbox) run(ctx context.Context, c *Cmd, r *resolved) (_ *Exit, err er
 	s.log.Debug("sandbox run", zap.String("level", string(s.level)), zap.String("path", c.Path), zap.Strings("args", c.Args))
 	h, err := startHelper(ctx, sp, c, fds, s.attr(c, lease))
 	if err != nil {
+		if s.level == Unprivileged {
+			_ = killUID(lease.uid) // a program that is not the helper may have started others
+		}
 		return nil, err
 	}
 	started := time.Now()
@@ -219,10 +236,11 @@ func (s *Sandbox) run(ctx context.Context, c *Cmd, r *resolved) (_ *Exit, err er
 	if err := s.cleanup(h, lease); err != nil {
 		return nil, err
 	}
-	e := exitOf(h.cmd.ProcessState, c, timedOut, elapsed, s.level)
+	canceled := !timedOut && ctx.Err() != nil
+	e := exitOf(h.cmd.ProcessState, c, timedOut, canceled, elapsed, s.level)
 	s.log.Debug("sandbox exit", zap.String("path", c.Path), zap.Stringer("exit", e))
 	switch {
-	case !timedOut && ctx.Err() != nil:
+	case canceled:
 		return e, fmt.Errorf("sandbox: %w", ctx.Err())
 	case werr != nil && !errors.Is(werr, exec.ErrWaitDelay):
 		var ee *exec.ExitError
@@ -297,7 +315,7 @@ func rlimits(l Limits) []rlimit {
 }
 
 // exitOf describes how the program ended.
-func exitOf(ps *os.ProcessState, c *Cmd, timedOut bool, elapsed time.Duration, level Level) *Exit {
+func exitOf(ps *os.ProcessState, c *Cmd, timedOut, canceled bool, elapsed time.Duration, level Level) *Exit {
 	e := &Exit{Code: ps.ExitCode(), TimedOut: timedOut, Elapsed: elapsed, Level: level, timeout: c.Timeout}
 	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
 		e.CPUTime = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
@@ -309,8 +327,12 @@ func exitOf(ps *os.ProcessState, c *Cmd, timedOut bool, elapsed time.Duration, l
 	e.Code = -1
 	sig := ws.Signal()
 	e.Signal = strings.ToLower(sig.String())
+	// The kernel sends SIGKILL at RLIMIT_CPU, measured in ticks, which
+	// can run ahead of the precise CPUTime (in a VM, by 15% and more): a
+	// SIGKILL we did not send, after half the limit or more, is taken for
+	// it.
 	cpuLimit := (c.Limits.CPU + time.Second - 1) / time.Second * time.Second
-	if sig == syscall.SIGXCPU || (sig == syscall.SIGKILL && !timedOut && c.Limits.CPU > 0 && e.CPUTime >= cpuLimit-100*time.Millisecond) {
+	if sig == syscall.SIGXCPU || (sig == syscall.SIGKILL && !timedOut && !canceled && c.Limits.CPU > 0 && e.CPUTime >= cpuLimit/2) {
 		e.Signal = "cpu time limit exceeded"
 	}
 	return e
@@ -435,6 +457,9 @@ func (s *Sandbox) addMounts(sp *spec, r *resolved, c *Cmd, lease *uidLease) (cle
 	}, nil
 }
 
+// errNoHelper is wrapped when the helper never said Init ran.
+var errNoHelper = errors.New("sandbox: the sandbox's init helper did not start")
+
 // setupError is a failure the helper reported.
 type setupError struct{ msg string }
 
@@ -484,7 +509,7 @@ func (h *helperProc) wait() error {
 // the program (actRun) or finished (the other actions). On error nothing
 // of it is left running.
 func startHelper(ctx context.Context, sp *spec, c *Cmd, fds *fdTable, attr *syscall.SysProcAttr) (*helperProc, error) {
-	exePath, err := os.Executable()
+	exePath, err := executable()
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: find this executable: %w", err)
 	}
@@ -571,7 +596,7 @@ func handshake(ctx context.Context, status *os.File, action string) error {
 		if ctx.Err() != nil {
 			return fmt.Errorf("sandbox: %w", ctx.Err())
 		}
-		return fmt.Errorf("sandbox: the sandbox's init helper did not start: %s does not call sandbox.Init first thing in main (or TestMain)%s", executableName(), readErr(err))
+		return fmt.Errorf("%w: %s does not call sandbox.Init first thing in main (or TestMain)%s", errNoHelper, executableName(), readErr(err))
 	}
 	_ = status.SetReadDeadline(time.Now().Add(setupTimeout))
 	want := okLine
@@ -611,7 +636,7 @@ func readErr(err error) string {
 }
 
 func executableName() string {
-	if p, err := os.Executable(); err == nil {
+	if p, err := executable(); err == nil {
 		return p
 	}
 	return "this program"

@@ -246,7 +246,7 @@ func reachable(p string, uid int, want uint32, parents bool) error {
 				return err
 			}
 			if !allowed(st, 1) {
-				return fmt.Errorf("%s is mode %04o, owner %d", d, st.Mode&0o7777, st.Uid)
+				return fmt.Errorf("%w: %s is mode %04o, owner %d", fs.ErrPermission, d, st.Mode&0o7777, st.Uid)
 			}
 			if d == "/" {
 				break
@@ -261,7 +261,7 @@ func reachable(p string, uid int, want uint32, parents bool) error {
 		want |= 1
 	}
 	if !allowed(st, want) {
-		return fmt.Errorf("%s is mode %04o, owner %d", p, st.Mode&0o7777, st.Uid)
+		return fmt.Errorf("%w: %s is mode %04o, owner %d", fs.ErrPermission, p, st.Mode&0o7777, st.Uid)
 	}
 	return nil
 }

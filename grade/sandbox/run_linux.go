@@ -121,7 +121,7 @@ func probeNamespaces() error {
 		return fmt.Errorf("namespaces not tried: %w", err)
 	}
 	defer cleanup()
-	h, err := startHelper(context.Background(), sp, c, fds, s.attr(c, lease))
+	h, err := startHelper(context.Background(), sp, c, fds, s.attr(c, lease), nil)
 	if err != nil {
 		return namespaceError(err)
 	}
@@ -208,11 +208,14 @@ func (s *Sandbox) run(ctx context.Context, c *Cmd, r *resolved) (_ *Exit, err er
 		defer cleanup()
 	}
 	s.log.Debug("sandbox run", zap.String("level", string(s.level)), zap.String("path", c.Path), zap.Strings("args", c.Args))
-	h, err := startHelper(ctx, sp, c, fds, s.attr(c, lease))
+	var afterExit func()
+	if s.level == Unprivileged {
+		// Kill what the program left as soon as it exits: its children
+		// may hold its output pipes open.
+		afterExit = func() { _ = killUID(lease.uid) }
+	}
+	h, err := startHelper(ctx, sp, c, fds, s.attr(c, lease), afterExit)
 	if err != nil {
-		if s.level == Unprivileged {
-			_ = killUID(lease.uid) // a program that is not the helper may have started others
-		}
 		return nil, err
 	}
 	started := time.Now()
@@ -506,9 +509,11 @@ func (h *helperProc) wait() error {
 }
 
 // startHelper starts the init helper with sp and waits until it exec'd
-// the program (actRun) or finished (the other actions). On error nothing
-// of it is left running.
-func startHelper(ctx context.Context, sp *spec, c *Cmd, fds *fdTable, attr *syscall.SysProcAttr) (*helperProc, error) {
+// the program (actRun) or finished (the other actions). When the helper
+// or the program exits, its process group is killed, then afterExit (if
+// not nil) is called, then it is reaped. On error nothing of it is left
+// running.
+func startHelper(ctx context.Context, sp *spec, c *Cmd, fds *fdTable, attr *syscall.SysProcAttr, afterExit func()) (*helperProc, error) {
 	exePath, err := executable()
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: find this executable: %w", err)
@@ -567,6 +572,9 @@ func startHelper(ctx context.Context, sp *spec, c *Cmd, fds *fdTable, attr *sysc
 		pid := cmd.Process.Pid
 		waitExited(pid)
 		_ = syscall.Kill(-pid, syscall.SIGKILL)
+		if afterExit != nil {
+			afterExit()
+		}
 		h.waitErr = cmd.Wait()
 		close(h.exited)
 	}()

@@ -327,17 +327,21 @@ func TestTmpPrivate(t *testing.T) {
 	}
 }
 
-// markerProcs lists the host's processes whose command line holds marker.
+// markerProcs lists the host's processes whose command line holds marker,
+// scanning /proc for 200ms: a chain of short-lived processes can slip
+// through one scan.
 func markerProcs(marker string) []string {
-	ents, _ := os.ReadDir("/proc")
 	var found []string
-	for _, e := range ents {
-		if _, err := strconv.Atoi(e.Name()); err != nil {
-			continue
-		}
-		b, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
-		if err == nil && bytes.Contains(b, []byte(marker)) {
-			found = append(found, e.Name()+": "+strings.ReplaceAll(string(b), "\x00", " "))
+	for start := time.Now(); time.Since(start) < 200*time.Millisecond && len(found) == 0; {
+		ents, _ := os.ReadDir("/proc")
+		for _, e := range ents {
+			if _, err := strconv.Atoi(e.Name()); err != nil {
+				continue
+			}
+			b, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+			if err == nil && bytes.Contains(b, []byte(marker)) {
+				found = append(found, e.Name()+": "+strings.ReplaceAll(string(b), "\x00", " "))
+			}
 		}
 	}
 	return found
@@ -355,6 +359,7 @@ func TestNothingOutlives(t *testing.T) {
 		{"child in the process group", []string{"spawn", "", "group"}, 0, levels},
 		{"child in its own session", []string{"spawn", "", "setsid"}, 0, []sandbox.Level{sandbox.Namespaces, sandbox.Unprivileged}},
 		{"child in its own session, parent timed out", []string{"spawnwait", ""}, 500 * time.Millisecond, []sandbox.Level{sandbox.Namespaces, sandbox.Unprivileged}},
+		{"a chain of children that respawn", []string{"respawn", ""}, 0, []sandbox.Level{sandbox.Namespaces, sandbox.Unprivileged}},
 	}
 	eachLevel(t, func(t *testing.T, s *sandbox.Sandbox) {
 		for i, tt := range tests {
@@ -371,9 +376,11 @@ func TestNothingOutlives(t *testing.T) {
 				}
 				if left := markerProcs(marker); len(left) > 0 {
 					t.Errorf("after Run returned, these processes are left:\n%s", strings.Join(left, "\n"))
-					for _, p := range left {
-						pid, _ := strconv.Atoi(strings.SplitN(p, ":", 2)[0])
-						syscall.Kill(pid, syscall.SIGKILL)
+					for deadline := time.Now().Add(5 * time.Second); len(left) > 0 && time.Now().Before(deadline); left = markerProcs(marker) {
+						for _, p := range left {
+							pid, _ := strconv.Atoi(strings.SplitN(p, ":", 2)[0])
+							syscall.Kill(pid, syscall.SIGKILL)
+						}
 					}
 				}
 			})

@@ -286,7 +286,7 @@ func killAllAs(uid int) {
 	fds := newFDTable(nil)
 	defer fds.close()
 	attr := &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(uid), Groups: []uint32{}}}
-	h, err := startHelper(context.Background(), &spec{Action: actKill}, &Cmd{}, fds, attr)
+	h, err := startHelper(context.Background(), &spec{Action: actKill}, &Cmd{}, fds, attr, nil)
 	if err == nil {
 		_ = h.wait()
 	}

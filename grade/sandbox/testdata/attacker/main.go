@@ -75,6 +75,16 @@ func main() {
 		}
 		time.Sleep(50 * time.Millisecond) // let it start
 		report(err, "spawned")
+	case "respawn": // respawn MARKER: a chain of children, each in its own session, starting the next and exiting
+		cmd := exec.Command("/proc/self/exe", "respawn", arg(0), "child")
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+		err := cmd.Start()
+		if arg(1) == "child" {
+			time.Sleep(5 * time.Millisecond)
+			os.Exit(0)
+		}
+		time.Sleep(50 * time.Millisecond)
+		report(err, "spawned")
 	case "spawnwait": // spawnwait MARKER: leave a child behind, then sleep
 		cmd := exec.Command("/proc/self/exe", "sleep", arg(0), "60")
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}

@@ -32,6 +32,28 @@ const (
 	PotentialDeadlock Kind = "godeadlock"
 	// Panic is a worker that panicked (other than by an abort).
 	Panic Kind = "panic"
+	// RecursiveRLock is a goroutine read-locking an RWMutex it already
+	// holds for reading: a potential deadlock, reported whether or not a
+	// writer waits in between (if one does, it is also a Deadlock). Go's
+	// sync.RWMutex documentation forbids it.
+	RecursiveRLock Kind = "recursive-rlock"
+	// ExitedOwner is a lock still held by a goroutine that has returned:
+	// a missing Unlock on an early return or an error path, or a callback
+	// that returns holding it. It is reported when someone has waited for
+	// the lock a short while, and by Audit at the end of a test.
+	ExitedOwner Kind = "exited-owner"
+	// WaitTimeout is a goroutine that has waited on an instrumented
+	// primitive longer than the Detector's wait timeout, with what the
+	// holder is doing now. The waiter keeps waiting.
+	WaitTimeout Kind = "wait-timeout"
+	// WaitUnderLock is a goroutine blocked waiting for a lock whose holder
+	// is itself waiting on a primitive with no owner to wait for
+	// (Cond.Wait, or WaitGroup.Wait for Done calls from unknown
+	// goroutines): if the waker needs the lock, nothing can move.
+	WaitUnderLock Kind = "wait-under-lock"
+	// Blocked is a goroutine still blocked on an instrumented primitive
+	// when a test ended (Audit).
+	Blocked Kind = "blocked"
 )
 
 // Pos is a source position.
@@ -65,8 +87,19 @@ type Step struct {
 	Owner  string   `json:"owner,omitempty"`
 	At     Pos      `json:"at"`
 	// State is the worker's state for stall findings: "blocked", "running"
-	// or "done".
+	// or "done"; "exited" for a lock's owner that has returned.
 	State string `json:"state,omitempty"`
+	// Taken is where the worker took the lock it holds (the first of
+	// Holds, or Lock for an owner's step): "the previous place where the
+	// lock was grabbed".
+	Taken *Pos `json:"taken,omitempty"`
+	// Now is what the worker was doing when the finding was made, read
+	// from its current stack: "chan send", "select", "in
+	// sync.WaitGroup.Wait", "waiting for lock b", "running", "exited".
+	Now string `json:"now,omitempty"`
+	// NowAt is where it was doing it: its innermost frame outside the
+	// runtime and locklab.
+	NowAt *Pos `json:"now_at,omitempty"`
 }
 
 // Finding is one problem a detector reported, as plain data with a stable
@@ -94,11 +127,62 @@ func (f Finding) Workers() []string {
 	return ws
 }
 
+// String returns the finding in full, as the Detector prints it: the kind
+// and message, then one block per step: the goroutine, and one line per
+// fact, each starting with its file:line as compilers print errors (where
+// it took the lock it holds, where it waits and for what, from whom, and
+// what it is doing now).
 func (f Finding) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s", f.Kind, f.Message)
+	if f.Gated != "" {
+		fmt.Fprintf(&b, "\n  (gated: %s)", f.Gated)
+	}
+	line := func(at Pos, text string) {
+		b.WriteString("\n      ")
+		if !at.IsZero() {
+			b.WriteString(at.String() + ": ")
+		}
+		b.WriteString(text)
+	}
 	for _, s := range f.Steps {
-		fmt.Fprintf(&b, "\n  %s holds %v, wants %s (owner %s) at %s", s.Worker, s.Holds, s.Lock, s.Owner, s.At)
+		b.WriteString("\n  " + s.Worker)
+		if s.State != "" {
+			b.WriteString(" [" + s.State + "]")
+		}
+		if s.Op != "" && s.Lock == "" {
+			line(s.At, s.Op)
+		}
+		switch {
+		case len(s.Holds) > 0 && s.Taken != nil:
+			line(*s.Taken, "took "+s.Holds[0])
+			if len(s.Holds) > 1 {
+				line(Pos{}, "holds "+strings.Join(s.Holds[1:], ", ")+" too")
+			}
+		case len(s.Holds) > 0:
+			line(Pos{}, "holds "+strings.Join(s.Holds, ", "))
+		}
+		if s.Lock != "" {
+			verb := "wants"
+			switch {
+			case s.Op != "":
+				verb = s.Op
+			case f.Kind == LockOrder:
+				verb = "then takes"
+			}
+			text := verb + " " + s.Lock
+			if s.Owner != "" {
+				text += ", held by " + s.Owner
+			}
+			line(s.At, text)
+		}
+		if s.Now != "" && s.Now != s.State {
+			at := Pos{}
+			if s.NowAt != nil {
+				at = *s.NowAt
+			}
+			line(at, "now "+s.Now)
+		}
 	}
 	return b.String()
 }

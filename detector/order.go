@@ -28,6 +28,7 @@ type edge struct {
 	sig    uint64 // signature of the guard set this occurrence had
 	worker string // who first took the edge
 	at     Pos    // where to was acquired while holding from
+	taken  *Pos   // where from was taken, when known
 	guard  *guardSet
 }
 
@@ -60,11 +61,23 @@ func (s *slot) push(h held) {
 	s.n++
 }
 
-// purge drops exclusive holds that another goroutine has since released
-// (a Mutex may be unlocked by a goroutine other than its locker).
-func (s *slot) purge(gid int64) {
+// purge drops holds that another goroutine has since released: a Mutex
+// may be unlocked, and an RWMutex read-unlocked, by a goroutine other than
+// its locker. Until the first such release (d.foreign), there is nothing
+// to drop.
+func (s *slot) purge(d *Detector, gid int64) {
+	if d.foreign.Load() == 0 {
+		return
+	}
 	for i := min(s.n, maxHeld) - 1; i >= 0; i-- {
-		if h := s.stack[i]; h.mode == Exclusive && h.lock.kind != KindSemaphore && h.lock.Owner() != gid {
+		h := s.stack[i]
+		switch {
+		case h.lock.exclusive(h.mode):
+			if h.lock.Owner() != gid {
+				s.remove(h.lock)
+			}
+		case h.lock.kind == KindWaitGroup:
+		case h.lock.holds != nil && h.lock.foreign.Load() != 0 && !h.lock.holds.holds(gid):
 			s.remove(h.lock)
 		}
 	}
@@ -108,11 +121,22 @@ func (t *slotTable) find(gid int64) *slot {
 }
 
 func (t *slotTable) claim(gid int64) *slot {
-	if s := t.find(gid); s != nil {
-		return s
-	}
 	h := uint64(gid) * 0x9e3779b97f4a7c15 >> 54
+	var free *slot
 	for i := uint64(0); i < slotProbe; i++ {
+		s := &t.slots[(h+i)%slotCount]
+		switch g := s.gid.Load(); {
+		case g == gid:
+			return s
+		case g == 0 && free == nil:
+			free = s
+		}
+	}
+	if free != nil && free.gid.CompareAndSwap(0, gid) {
+		free.n = 0
+		return free
+	}
+	for i := uint64(0); i < slotProbe; i++ { // lost a race for the free slot
 		s := &t.slots[(h+i)%slotCount]
 		if s.gid.Load() == 0 && s.gid.CompareAndSwap(0, gid) {
 			s.n = 0
@@ -165,11 +189,11 @@ func (d *Detector) addEdge(s *slot, i int, l *Lock, sig uint64, gid int64) {
 	var guard []*Lock
 	for j := 0; j < min(s.n, maxHeld); j++ {
 		// A read-held RWMutex admits any number of readers: no gate.
-		if g := s.stack[j]; j != i && (g.mode == Exclusive || g.lock.kind == KindSemaphore) {
+		if g := s.stack[j]; j != i && g.lock.kind != KindWaitGroup && (g.mode == Exclusive || g.lock.kind == KindSemaphore) {
 			guard = append(guard, g.lock)
 		}
 	}
-	at := Caller()
+	at, worker, taken := Caller(), d.selfName(gid), h.siteOf(gid)
 	d.omu.Lock()
 	defer d.omu.Unlock()
 	if known(h, l, sig) {
@@ -193,7 +217,7 @@ func (d *Detector) addEdge(s *slot, i int, l *Lock, sig uint64, gid int64) {
 	} else {
 		shared.locks = slices.DeleteFunc(shared.locks, func(g *Lock) bool { return !slices.Contains(guard, g) })
 	}
-	edges = append(edges, edge{to: l, sig: sig, worker: d.nameOf(gid), at: at, guard: shared})
+	edges = append(edges, edge{to: l, sig: sig, worker: worker, at: at, taken: taken, guard: shared})
 	h.succ.Store(&edges)
 	if !first {
 		return // the edge existed; only its guard shrank
@@ -257,14 +281,23 @@ func (d *Detector) reportOrder(cycle []orderEdge) {
 	for i, c := range cycle {
 		names[i] = c.from.name
 	}
-	key := cycleKey(names)
+	key := "order:" + cycleKey(names)
 	if d.seen[key] {
 		return
 	}
 	d.seen[key] = true
 	steps := make([]Step, len(cycle))
 	for i, c := range cycle {
-		steps[i] = Step{Worker: c.e.worker, Holds: []string{c.from.name}, Lock: c.e.to.name, At: c.e.at}
+		steps[i] = Step{Worker: c.e.worker, Holds: []string{c.from.name}, Lock: c.e.to.name, At: c.e.at, Taken: c.e.taken}
+		switch {
+		case c.from.kind == KindWaitGroup:
+			steps[i].Op = "owes it a Done, and takes"
+			steps[i].Taken = nil
+		case c.e.to.kind == KindWaitGroup:
+			steps[i].Op = "then waits in Wait on"
+		case c.e.to.kind == KindOnce:
+			steps[i].Op = "then calls Do on"
+		}
 	}
 	f := Finding{
 		Kind:    LockOrder,

@@ -3,77 +3,37 @@ package locks
 import (
 	"context"
 	"sync/atomic"
+	"time"
 
 	"github.com/locklab/locklab/detector"
 	"github.com/petermattis/goid"
 )
 
-// defaultDetector is the Detector that zero-value locks bind to on first
-// use. Nil means detection off.
-var defaultDetector atomic.Pointer[detector.Detector]
-
-// SetDefaultDetector makes d the Detector that unbound locks (zero values,
-// and locks made without WithDetector) report to from their next first use
-// on, and returns a function that restores the previous one. A nil d turns
-// detection off for locks not yet bound. Locks bind once: a lock keeps the
-// Detector it first saw.
-//
-// Set it before the locks are first used, such as in TestMain or at the
-// start of a test that does not run in parallel.
-func SetDefaultDetector(d *detector.Detector) (restore func()) {
-	old := defaultDetector.Swap(d)
-	return func() { defaultDetector.Store(old) }
-}
-
-// Option configures a lock made by NewMutex, NewRWMutex or NewSemaphore.
-type Option interface{ apply(*config) }
-
-type config struct {
-	det *detector.Detector
-}
-
-type optionFunc func(*config)
-
-func (f optionFunc) apply(c *config) { f(c) }
-
-// WithDetector binds the lock to d instead of the default Detector.
-func WithDetector(d *detector.Detector) Option {
-	return optionFunc(func(c *config) { c.det = d })
-}
-
-func newConfig(opts []Option) config {
-	var c config
-	for _, o := range opts {
-		o.apply(&c)
-	}
-	if c.det == nil {
-		c.det = defaultDetector.Load()
-	}
-	return c
-}
-
 // Mutex is a mutual exclusion lock, a drop-in for sync.Mutex that reports
-// to a Detector: who holds it, who waits for it and in which order locks
-// are taken. The zero value is an unlocked, unnamed Mutex bound on first
-// use to the default Detector (see SetDefaultDetector); with none, it is a
-// plain lock whose fast path is one atomic compare-and-swap.
+// to a Detector: who holds it and where it was taken, who waits for it
+// and in which order locks are taken. The zero value is an unlocked Mutex,
+// bound on first use to the default Detector (see DefaultDetector) and
+// named after the line that first locked it ("mutex at pkg/file.go:42").
+// With detection off it is a plain lock whose fast path is one atomic
+// compare-and-swap.
 //
 // A Mutex must not be copied after first use. As with sync.Mutex, the n'th
 // Unlock is synchronized before the m'th Lock returns for any n < m, and a
-// Mutex may be unlocked by a goroutine other than the one that locked it.
+// Mutex may be unlocked by a goroutine other than the one that locked it:
+// the hold moves with the Unlock, and nothing is reported.
 //
-// A Lock that blocks gives control back when its Detector is aborted (a
-// deadlock was found, or the run was stopped): it panics with
-// detector.ErrAborted, which the lab's runtime recovers. LockContext
-// returns the error instead.
+// A Lock that blocks gives control back when its Detector gives up on it
+// (the Detector was aborted, or the Lock is in a deadlock the Detector
+// unwinds): it panics with an *detector.AbortError, which wraps
+// detector.ErrAborted and carries the deadlock. LockContext returns it
+// instead.
 type Mutex struct {
 	// state is owner<<2 | waiters | locked: the locked bit, a bit saying
 	// someone may be waiting, and (with a Detector) the owner's goroutine
 	// id, set by the same atomic operation that takes the lock.
 	state atomic.Int64
 	wake  atomic.Pointer[chan struct{}]
-	node  atomic.Pointer[detector.Lock]
-	name  string
+	b     binding
 }
 
 const (
@@ -83,39 +43,38 @@ const (
 )
 
 // newNode registers m with d, reading the owner from m's state word.
-func (m *Mutex) newNode(d *detector.Detector) *detector.Lock {
-	return d.NewMutexLock(m.name, func() int64 { return m.state.Load() >> ownerShift })
+func (m *Mutex) newNode(d *detector.Detector, name string) *detector.Lock {
+	return d.NewMutexLock(name, func() int64 { return m.state.Load() >> ownerShift })
 }
 
-// NewMutex returns an unlocked Mutex with a name for reports.
+// NewMutex returns an unlocked Mutex with a name for reports; an empty
+// name is replaced by the line that called NewMutex.
 func NewMutex(name string, opts ...Option) *Mutex {
-	m := &Mutex{name: name}
-	if c := newConfig(opts); c.det != nil {
-		m.node.Store(m.newNode(c.det))
-	}
+	m := &Mutex{b: binding{name: name}}
+	m.b.bindTo(m, opts)
 	return m
 }
 
 // Name returns the lock's name, or "" for an unnamed lock not yet used.
 func (m *Mutex) Name() string {
-	if n := m.node.Load(); n != nil {
+	if n := m.b.node.Load(); n != nil {
 		return n.Name()
 	}
-	return m.name
+	return m.b.name
 }
 
 // bind returns the lock's Detector node, binding an unbound lock to the
-// default Detector.
+// default Detector; nil when detection is off.
 func (m *Mutex) bind() *detector.Lock {
-	if n := m.node.Load(); n != nil {
+	n := m.b.node.Load()
+	st := current.Load()
+	if n != nil && (n.Tag() == 0 || st != nil && n.Tag() == st.gen) {
 		return n
 	}
-	d := defaultDetector.Load()
-	if d == nil {
+	if n == nil && st != nil && st.det == nil {
 		return nil
 	}
-	m.node.CompareAndSwap(nil, m.newNode(d))
-	return m.node.Load()
+	return m.b.rebind(n, st, m)
 }
 
 // Lock locks m, blocking until it is available.
@@ -125,9 +84,9 @@ func (m *Mutex) Lock() {
 	}
 }
 
-// LockContext locks m, or returns ctx.Err() if ctx is done first, or
-// detector.ErrAborted if m's Detector is aborted first. On error m is
-// left unchanged, as semaphore.Weighted.Acquire does.
+// LockContext locks m, or returns ctx.Err() if ctx is done first, or an
+// error wrapping detector.ErrAborted if m's Detector gives up on the wait
+// first. On error m is left unchanged, as semaphore.Weighted.Acquire does.
 func (m *Mutex) LockContext(ctx context.Context) error {
 	return m.lock(ctx)
 }
@@ -138,28 +97,27 @@ func (m *Mutex) lock(ctx context.Context) error {
 		if m.state.CompareAndSwap(0, locked) {
 			return nil
 		}
-		return m.lockSlow(ctx, n, 0, false)
+		return m.lockSlow(ctx, n, 0, false, false)
 	}
 	gid := goid.Get()
 	if m.state.CompareAndSwap(0, gid<<ownerShift|locked) {
 		n.Acquired(gid, detector.Exclusive, false)
 		return nil
 	}
-	return m.lockSlow(ctx, n, gid, true)
+	return m.lockSlow(ctx, n, gid, true, false)
 }
 
-func (m *Mutex) lockSlow(ctx context.Context, n *detector.Lock, gid int64, track bool) error {
-	var done, ctxDone <-chan struct{}
-	if n != nil {
-		done = n.Detector().Done()
-		if gid == 0 {
-			gid = goid.Get()
-		}
-		n.Wait(gid, detector.Exclusive)
-		defer n.WaitDone(gid, detector.Exclusive)
-	}
+// lockSlow waits for m. With unwinding set it ignores the Detector (a
+// Cond.Wait that gives up re-locks its L this way, so that the caller's
+// deferred Unlock still holds), and ctx bounds the wait.
+func (m *Mutex) lockSlow(ctx context.Context, n *detector.Lock, gid int64, track, unwinding bool) error {
+	var w *detector.Waiter
+	var ctxDone <-chan struct{}
 	if ctx != nil {
 		ctxDone = ctx.Done()
+	}
+	if n != nil && gid == 0 {
+		gid = goid.Get()
 	}
 	owner := int64(0)
 	if track {
@@ -178,18 +136,39 @@ func (m *Mutex) lockSlow(ctx context.Context, n *detector.Lock, gid int64, track
 		if old&waiters == 0 && !m.state.CompareAndSwap(old, old|waiters) {
 			continue
 		}
+		if w == nil && n != nil && !unwinding {
+			w = n.Block(gid, detector.Exclusive) // then look once more before sleeping
+			continue
+		}
 		select {
 		case <-wake:
-		case <-done:
-			return detector.ErrAborted
+		case <-w.Unwind():
+			w.End()
+			return w.Err()
 		case <-ctxDone:
+			w.End()
 			return ctx.Err()
 		}
 	}
+	w.End()
 	if track {
 		n.Acquired(gid, detector.Exclusive, false)
 	}
 	return nil
+}
+
+// relock locks m for a Cond.Wait that is giving up: it ignores the
+// Detector, and gives up itself after limit. It reports whether it got m.
+func (m *Mutex) relock(limit time.Duration) bool {
+	n := m.bind()
+	track := n != nil && n.Tracking()
+	gid := int64(0)
+	if track {
+		gid = goid.Get()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	return m.lockSlow(ctx, n, gid, track, true) == nil
 }
 
 func (m *Mutex) wakeChan() chan struct{} {
@@ -217,9 +196,10 @@ func (m *Mutex) TryLock() bool {
 	return true
 }
 
-// Unlock unlocks m. Unlocking an unlocked Mutex panics.
+// Unlock unlocks m. Unlocking an unlocked Mutex panics. Any goroutine may
+// unlock m, as with sync.Mutex.
 func (m *Mutex) Unlock() {
-	if n := m.node.Load(); n != nil && n.Tracking() {
+	if n := m.b.node.Load(); n != nil && n.Tracking() {
 		n.Released(goid.Get(), detector.Exclusive)
 	}
 	old := m.state.Swap(0)

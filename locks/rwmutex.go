@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/locklab/locklab/detector"
 	"github.com/petermattis/goid"
@@ -12,179 +13,223 @@ import (
 // RWMutex is a reader/writer lock, a drop-in for sync.RWMutex that reports
 // to a Detector. Readers are owners too: a goroutine that read-locks twice
 // while a writer waits between the two deadlocks, as with sync.RWMutex,
-// and the wait-for graph reports that cycle.
+// and the wait-for graph reports that cycle; a goroutine that read-locks
+// an RWMutex it already holds for reading is reported every time, writer
+// or not (detector.RecursiveRLock), since Go's documentation forbids it.
 //
-// As with sync.RWMutex, a blocked Lock call excludes new readers. The zero
-// value is an unlocked RWMutex bound on first use to the default Detector.
-// An RWMutex must not be copied after first use. It is simpler and slower
-// than Mutex: every operation takes an internal lock.
+// As with sync.RWMutex, a blocked Lock call excludes new readers, and a
+// read lock may be released by a goroutine other than the one that took it
+// (the Detector then drops one hold of the earliest reader it knows, and
+// reports nothing). The zero value is an unlocked RWMutex bound on first
+// use to the default Detector. An RWMutex must not be copied after first
+// use.
+//
+// RLock and RUnlock are one atomic add each when nothing else is going
+// on, like sync.RWMutex's; waits go through an internal mutex.
 type RWMutex struct {
-	mu      sync.Mutex    // protects the fields below
-	writer  bool          // held for writing
-	readers int           // read holds
-	wwait   int           // writers waiting; they block new readers
+	// state is readers | rwHeld | rwPending: the number of read holds,
+	// a bit for the write hold, and a bit saying a writer is waiting
+	// (which holds back new readers).
+	state atomic.Int64
+	slow  atomic.Int32 // goroutines waiting in acquireSlow
+
+	mu      sync.Mutex    // protects wwait and changed
+	wwait   int           // writers waiting
 	changed chan struct{} // closed and replaced when the state loosens
 
-	node atomic.Pointer[detector.Lock]
-	name string
+	b binding
 }
 
-// NewRWMutex returns an unlocked RWMutex with a name for reports.
+const (
+	rwReaders = 1<<40 - 1
+	rwHeld    = 1 << 40
+	rwPending = 1 << 41
+)
+
+func (rw *RWMutex) newNode(d *detector.Detector, name string) *detector.Lock {
+	return d.NewLock(name, detector.KindRWMutex, 1)
+}
+
+// NewRWMutex returns an unlocked RWMutex with a name for reports; an empty
+// name is replaced by the line that called NewRWMutex.
 func NewRWMutex(name string, opts ...Option) *RWMutex {
-	rw := &RWMutex{name: name}
-	if c := newConfig(opts); c.det != nil {
-		rw.node.Store(c.det.NewLock(name, detector.KindRWMutex, 1))
-	}
+	rw := &RWMutex{b: binding{name: name}}
+	rw.b.bindTo(rw, opts)
 	return rw
 }
 
-// Name returns the lock's name.
+// Name returns the lock's name, or "" for an unnamed lock not yet used.
 func (rw *RWMutex) Name() string {
-	if n := rw.node.Load(); n != nil {
+	if n := rw.b.node.Load(); n != nil {
 		return n.Name()
 	}
-	return rw.name
-}
-
-func (rw *RWMutex) bind() *detector.Lock {
-	if n := rw.node.Load(); n != nil {
-		return n
-	}
-	d := defaultDetector.Load()
-	if d == nil {
-		return nil
-	}
-	rw.node.CompareAndSwap(nil, d.NewLock(rw.name, detector.KindRWMutex, 1))
-	return rw.node.Load()
+	return rw.b.name
 }
 
 // Lock locks rw for writing.
 func (rw *RWMutex) Lock() {
-	if err := rw.acquire(nil, detector.Exclusive); err != nil {
+	if err := rw.lock(nil); err != nil {
 		panic(err)
 	}
 }
 
-// LockContext locks rw for writing, or returns ctx.Err() or
-// detector.ErrAborted, leaving rw unchanged.
-func (rw *RWMutex) LockContext(ctx context.Context) error {
-	return rw.acquire(ctx, detector.Exclusive)
+// LockContext locks rw for writing, or returns ctx.Err() or an error
+// wrapping detector.ErrAborted, leaving rw unchanged.
+func (rw *RWMutex) LockContext(ctx context.Context) error { return rw.lock(ctx) }
+
+func (rw *RWMutex) lock(ctx context.Context) error {
+	n := rw.b.get(rw)
+	if rw.state.CompareAndSwap(0, rwHeld) {
+		if n != nil && n.Tracking() {
+			n.Acquired(goid.Get(), detector.Exclusive, false)
+		}
+		return nil
+	}
+	return rw.acquireSlow(ctx, n, detector.Exclusive, false)
 }
 
 // RLock locks rw for reading.
 func (rw *RWMutex) RLock() {
-	if err := rw.acquire(nil, detector.Shared); err != nil {
+	if err := rw.rlock(nil); err != nil {
 		panic(err)
 	}
 }
 
-// RLockContext locks rw for reading, or returns ctx.Err() or
-// detector.ErrAborted, leaving rw unchanged.
-func (rw *RWMutex) RLockContext(ctx context.Context) error {
-	return rw.acquire(ctx, detector.Shared)
+// RLockContext locks rw for reading, or returns ctx.Err() or an error
+// wrapping detector.ErrAborted, leaving rw unchanged.
+func (rw *RWMutex) RLockContext(ctx context.Context) error { return rw.rlock(ctx) }
+
+func (rw *RWMutex) rlock(ctx context.Context) error {
+	n := rw.b.get(rw)
+	if s := rw.state.Add(1); s&(rwHeld|rwPending) == 0 {
+		if n != nil && n.Tracking() {
+			n.Acquired(goid.Get(), detector.Shared, false)
+		}
+		return nil
+	}
+	rw.unread() // a writer holds or waits: back out, and wait
+	return rw.acquireSlow(ctx, n, detector.Shared, false)
 }
 
 // TryLock locks rw for writing if it is free, and reports whether it did.
-func (rw *RWMutex) TryLock() bool { return rw.try(detector.Exclusive) }
+func (rw *RWMutex) TryLock() bool {
+	n := rw.b.get(rw)
+	if !rw.state.CompareAndSwap(0, rwHeld) {
+		return false
+	}
+	if n != nil && n.Tracking() {
+		n.Acquired(goid.Get(), detector.Exclusive, true)
+	}
+	return true
+}
 
 // TryRLock locks rw for reading if no writer holds or waits for it, and
 // reports whether it did.
-func (rw *RWMutex) TryRLock() bool { return rw.try(detector.Shared) }
-
-// free reports whether rw can be taken in mode now. rw.mu must be held.
-func (rw *RWMutex) free(mode detector.Mode) bool {
-	if mode == detector.Exclusive {
-		return !rw.writer && rw.readers == 0
+func (rw *RWMutex) TryRLock() bool {
+	n := rw.b.get(rw)
+	for {
+		s := rw.state.Load()
+		if s&(rwHeld|rwPending) != 0 {
+			return false
+		}
+		if rw.state.CompareAndSwap(s, s+1) {
+			break
+		}
 	}
-	return !rw.writer && rw.wwait == 0
+	if n != nil && n.Tracking() {
+		n.Acquired(goid.Get(), detector.Shared, true)
+	}
+	return true
 }
 
-// take marks rw held in mode. rw.mu must be held and free(mode) true.
-func (rw *RWMutex) take(mode detector.Mode) {
-	if mode == detector.Exclusive {
-		rw.writer = true
-	} else {
-		rw.readers++
+// take takes rw in mode if it can be taken now.
+func (rw *RWMutex) take(mode detector.Mode) bool {
+	for {
+		s := rw.state.Load()
+		var next int64
+		if mode == detector.Exclusive {
+			if s&(rwHeld|rwReaders) != 0 {
+				return false
+			}
+			next = s | rwHeld
+		} else {
+			if s&(rwHeld|rwPending) != 0 {
+				return false
+			}
+			next = s + 1
+		}
+		if rw.state.CompareAndSwap(s, next) {
+			return true
+		}
 	}
 }
 
-func (rw *RWMutex) try(mode detector.Mode) bool {
-	n := rw.bind()
-	rw.mu.Lock()
-	ok := rw.free(mode)
-	if ok {
-		rw.take(mode)
-	}
-	rw.mu.Unlock()
-	if ok && n != nil && n.Tracking() {
-		n.Acquired(goid.Get(), mode, true)
-	}
-	return ok
-}
-
-func (rw *RWMutex) acquire(ctx context.Context, mode detector.Mode) error {
-	n := rw.bind()
-	track := n != nil && n.Tracking()
+// acquireSlow waits for rw in mode. A waiting writer sets rwPending, which
+// holds back new readers, for as long as any writer waits. With unwinding
+// set it ignores the Detector (see Mutex.lockSlow).
+func (rw *RWMutex) acquireSlow(ctx context.Context, n *detector.Lock, mode detector.Mode, unwinding bool) error {
 	var gid int64
 	if n != nil {
 		gid = goid.Get()
 	}
-	rw.mu.Lock()
-	if rw.free(mode) {
-		rw.take(mode)
-		rw.mu.Unlock()
-		if track {
-			n.Acquired(gid, mode, false)
-		}
-		return nil
-	}
-	if mode == detector.Exclusive {
-		rw.wwait++
-	}
-	rw.mu.Unlock()
-
-	var done, ctxDone <-chan struct{}
-	if n != nil {
-		done = n.Detector().Done()
-	}
+	var ctxDone <-chan struct{}
 	if ctx != nil {
 		ctxDone = ctx.Done()
 	}
-	if n != nil {
-		n.Wait(gid, mode)
-		defer n.WaitDone(gid, mode)
-	}
+	rw.slow.Add(1)
+	defer rw.slow.Add(-1)
+	var w *detector.Waiter
 	rw.mu.Lock()
-	for !rw.free(mode) {
+	if mode == detector.Exclusive {
+		rw.wwait++
+		rw.state.Or(rwPending)
+	}
+	for !rw.take(mode) {
+		if w == nil && n != nil && !unwinding {
+			rw.mu.Unlock()
+			w = n.Block(gid, mode) // outside mu: it may report; then look again
+			rw.mu.Lock()
+			continue
+		}
 		ch := rw.changedChan()
 		rw.mu.Unlock()
 		var err error
 		select {
 		case <-ch:
-		case <-done:
-			err = detector.ErrAborted
+		case <-w.Unwind():
+			err = w.Err()
 		case <-ctxDone:
 			err = ctx.Err()
 		}
 		rw.mu.Lock()
 		if err != nil {
 			if mode == detector.Exclusive {
-				rw.wwait--
+				rw.writerDone()
 				rw.broadcast() // readers held back by this writer may go
 			}
 			rw.mu.Unlock()
+			w.End()
 			return err
 		}
 	}
 	if mode == detector.Exclusive {
-		rw.wwait--
+		rw.writerDone()
 	}
-	rw.take(mode)
 	rw.mu.Unlock()
-	if track {
+	w.End()
+	if n != nil && n.Tracking() {
 		n.Acquired(gid, mode, false)
 	}
 	return nil
+}
+
+// writerDone ends one writer's wait; the last one clears rwPending.
+// rw.mu must be held.
+func (rw *RWMutex) writerDone() {
+	rw.wwait--
+	if rw.wwait == 0 {
+		rw.state.And(^int64(rwPending))
+	}
 }
 
 // changedChan returns the channel closed at the next loosening. rw.mu must
@@ -204,32 +249,74 @@ func (rw *RWMutex) broadcast() {
 	}
 }
 
-// Unlock unlocks rw for writing. It panics if rw is not locked for writing.
-func (rw *RWMutex) Unlock() {
-	if n := rw.node.Load(); n != nil && n.Tracking() {
-		n.Released(goid.Get(), detector.Exclusive)
+// wakeAll wakes every waiter, if there are any. A waiter counts itself in
+// rw.slow before it looks at the state, and the waker changes the state
+// before it looks at rw.slow, so one of them sees the other.
+func (rw *RWMutex) wakeAll() {
+	if rw.slow.Load() == 0 {
+		return
 	}
 	rw.mu.Lock()
-	defer rw.mu.Unlock()
-	if !rw.writer {
-		panic("locks: Unlock of unlocked RWMutex")
-	}
-	rw.writer = false
 	rw.broadcast()
+	rw.mu.Unlock()
+}
+
+// unread drops one read hold from the state word, waking a waiting writer
+// if that was the last one.
+func (rw *RWMutex) unread() {
+	s := rw.state.Add(-1)
+	if s&rwReaders == rwReaders { // there was no read hold
+		rw.state.Add(1)
+		panic("locks: RUnlock of unlocked RWMutex")
+	}
+	if s&rwReaders == 0 {
+		rw.wakeAll()
+	}
+}
+
+// relock read-locks or locks rw for a Cond.Wait that is giving up (see
+// Mutex.relock).
+func (rw *RWMutex) relock(mode detector.Mode, limit time.Duration) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	return rw.acquireSlow(ctx, rw.b.get(rw), mode, true) == nil
+}
+
+// Unlock unlocks rw for writing. It panics if rw is not locked for
+// writing. Any goroutine may unlock it.
+func (rw *RWMutex) Unlock() {
+	if n := rw.b.node.Load(); n != nil && n.Tracking() {
+		n.Released(goid.Get(), detector.Exclusive)
+	}
+	for {
+		s := rw.state.Load()
+		if s&rwHeld == 0 {
+			panic("locks: Unlock of unlocked RWMutex")
+		}
+		if rw.state.CompareAndSwap(s, s&^rwHeld) {
+			break
+		}
+	}
+	rw.wakeAll()
 }
 
 // RUnlock undoes one RLock. It panics if rw is not locked for reading.
+// Any goroutine may undo a read lock, as with sync.RWMutex.
 func (rw *RWMutex) RUnlock() {
-	if n := rw.node.Load(); n != nil && n.Tracking() {
+	if n := rw.b.node.Load(); n != nil && n.Tracking() {
 		n.Released(goid.Get(), detector.Shared)
 	}
-	rw.mu.Lock()
-	defer rw.mu.Unlock()
-	if rw.readers == 0 {
-		panic("locks: RUnlock of unlocked RWMutex")
-	}
-	rw.readers--
-	if rw.readers == 0 {
-		rw.broadcast()
-	}
+	rw.unread()
 }
+
+// RLocker returns a Locker whose Lock and Unlock call rw.RLock and
+// rw.RUnlock, as sync.RWMutex.RLocker does: for a Cond over read locks,
+// or for LockRanked.
+func (rw *RWMutex) RLocker() sync.Locker {
+	return (*rlocker)(rw)
+}
+
+type rlocker RWMutex
+
+func (r *rlocker) Lock()   { (*RWMutex)(r).RLock() }
+func (r *rlocker) Unlock() { (*RWMutex)(r).RUnlock() }

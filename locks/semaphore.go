@@ -13,7 +13,8 @@ import (
 // wait-for graph, and a Semaphore admitting fewer holders than a lock-order
 // cycle is long is a gate that keeps the cycle from closing.
 //
-// Make one with NewSemaphore; the zero value is not usable.
+// Make one with NewSemaphore; the zero value is not usable. It binds to
+// its Detector when made.
 type Semaphore struct {
 	slots chan struct{}
 	node  *detector.Lock
@@ -26,8 +27,13 @@ func NewSemaphore(name string, n int, opts ...Option) *Semaphore {
 		panic(fmt.Sprintf("locks: NewSemaphore(%q, %d): n must be at least 1", name, n))
 	}
 	s := &Semaphore{slots: make(chan struct{}, n), name: name}
-	if c := newConfig(opts); c.det != nil {
-		s.node = c.det.NewLock(name, detector.KindSemaphore, n)
+	d := newConfig(opts).det
+	if d == nil {
+		d = DefaultDetector()
+	}
+	if d != nil {
+		s.node = d.NewLock(name, detector.KindSemaphore, n)
+		s.name = s.node.Name()
 	}
 	return s
 }
@@ -42,7 +48,7 @@ func (s *Semaphore) Acquire() {
 	}
 }
 
-// AcquireContext takes one slot, or returns ctx.Err() or
+// AcquireContext takes one slot, or returns ctx.Err() or an error wrapping
 // detector.ErrAborted, leaving s unchanged.
 func (s *Semaphore) AcquireContext(ctx context.Context) error { return s.acquire(ctx) }
 
@@ -55,22 +61,22 @@ func (s *Semaphore) acquire(ctx context.Context) error {
 	select {
 	case s.slots <- struct{}{}:
 	default:
-		var done, ctxDone <-chan struct{}
-		if s.node != nil {
-			done = s.node.Detector().Done()
-		}
+		var ctxDone <-chan struct{}
 		if ctx != nil {
 			ctxDone = ctx.Done()
 		}
+		var w *detector.Waiter
 		if s.node != nil {
-			s.node.Wait(gid, detector.Shared)
-			defer s.node.WaitDone(gid, detector.Shared)
+			w = s.node.Block(gid, detector.Shared)
 		}
 		select {
 		case s.slots <- struct{}{}:
-		case <-done:
-			return detector.ErrAborted
+			w.End()
+		case <-w.Unwind():
+			w.End()
+			return w.Err()
 		case <-ctxDone:
+			w.End()
 			return ctx.Err()
 		}
 	}
@@ -80,7 +86,8 @@ func (s *Semaphore) acquire(ctx context.Context) error {
 	return nil
 }
 
-// Release gives back one slot. It panics if no slot is held.
+// Release gives back one slot. It panics if no slot is held. Any
+// goroutine may release a slot.
 func (s *Semaphore) Release() {
 	if s.node != nil && s.node.Tracking() {
 		s.node.Released(goid.Get(), detector.Shared)

@@ -95,6 +95,13 @@ func helper(fds string) int {
 			return fail(err)
 		}
 	}
+	// Run asked for SIGKILL at its death, but a change of uid clears that,
+	// and a thread other than the one Run started (this one may be) never
+	// had it: set it again on the thread that execs. If Run died
+	// meanwhile, writing execLine below fails.
+	if err := prctl(syscall.PR_SET_PDEATHSIG, uintptr(syscall.SIGKILL)); err != nil {
+		return fail(fmt.Errorf("prctl(PR_SET_PDEATHSIG): %w", err))
+	}
 	if sp.Namespaces {
 		if err := dropCapabilities(); err != nil {
 			return fail(err)

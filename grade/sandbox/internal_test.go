@@ -77,14 +77,14 @@ func TestNewWithoutInit(t *testing.T) {
 // soon.
 func TestHelperWithoutInit(t *testing.T) {
 	_ = probeResult() // with the real executable, before it is replaced
-	defer func(f func() (string, error), d time.Duration) { executable, helloTimeout = f, d }(executable, helloTimeout)
+	defer func(exe string, d time.Duration) { executable, helloTimeout = exe, d }(executable, helloTimeout)
 	helloTimeout = 500 * time.Millisecond
 	for _, prog := range []string{"/bin/true", "/usr/bin/yes"} {
 		if _, err := os.Stat(prog); err != nil {
 			t.Logf("no %s: %v", prog, err)
 			continue
 		}
-		executable = func() (string, error) { return prog, nil }
+		executable = prog
 		for _, l := range []Level{Namespaces, Unprivileged, None} {
 			s, err := New(Auto, WithLevel(l))
 			if err != nil {

@@ -25,9 +25,10 @@ import (
 // tests.)
 var helloTimeout = 5 * time.Second
 
-// executable is the program Run starts as the init helper. (A variable
+// executable is the program Run starts as the init helper: this very
+// executable, even if its file was replaced since it started. (A variable
 // for tests.)
-var executable = os.Executable
+var executable = "/proc/self/exe"
 
 const (
 	// setupTimeout bounds the sandbox's setup once Init ran.
@@ -514,11 +515,7 @@ func (h *helperProc) wait() error {
 // not nil) is called, then it is reaped. On error nothing of it is left
 // running.
 func startHelper(ctx context.Context, sp *spec, c *Cmd, fds *fdTable, attr *syscall.SysProcAttr, afterExit func()) (*helperProc, error) {
-	exePath, err := executable()
-	if err != nil {
-		return nil, fmt.Errorf("sandbox: find this executable: %w", err)
-	}
-	exe, err := os.Open(exePath)
+	exe, err := os.Open(executable)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
@@ -578,7 +575,7 @@ func startHelper(ctx context.Context, sp *spec, c *Cmd, fds *fdTable, attr *sysc
 		h.waitErr = cmd.Wait()
 		close(h.exited)
 	}()
-	if err := handshake(ctx, statusR, sp.Action); err != nil {
+	if err := handshake(ctx, statusR, sp.Action, exe.Name()); err != nil {
 		h.kill()
 		h.wait()
 		var se *setupError
@@ -594,7 +591,7 @@ func startHelper(ctx context.Context, sp *spec, c *Cmd, fds *fdTable, attr *sysc
 }
 
 // handshake reads the helper's status pipe; see spec_linux.go.
-func handshake(ctx context.Context, status *os.File, action string) error {
+func handshake(ctx context.Context, status *os.File, action, exe string) error {
 	stop := context.AfterFunc(ctx, func() { _ = status.SetReadDeadline(time.Unix(1, 0)) })
 	defer stop()
 	br := bufio.NewReader(io.LimitReader(status, 64<<10))
@@ -604,7 +601,7 @@ func handshake(ctx context.Context, status *os.File, action string) error {
 		if ctx.Err() != nil {
 			return fmt.Errorf("sandbox: %w", ctx.Err())
 		}
-		return fmt.Errorf("%w: %s does not call sandbox.Init first thing in main (or TestMain)%s", errNoHelper, executableName(), readErr(err))
+		return fmt.Errorf("%w: %s does not call sandbox.Init first thing in main (or TestMain)%s", errNoHelper, executableName(exe), readErr(err))
 	}
 	_ = status.SetReadDeadline(time.Now().Add(setupTimeout))
 	want := okLine
@@ -643,8 +640,11 @@ func readErr(err error) string {
 	return " (" + err.Error() + ")"
 }
 
-func executableName() string {
-	if p, err := executable(); err == nil {
+func executableName(exe string) string {
+	if exe != "/proc/self/exe" {
+		return exe
+	}
+	if p, err := os.Executable(); err == nil {
 		return p
 	}
 	return "this program"

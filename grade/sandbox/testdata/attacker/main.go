@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 func main() {
@@ -115,7 +116,9 @@ func main() {
 		}
 		groups, _ := os.Getgroups()
 		host, _ := os.Hostname()
-		fmt.Printf("uid=%d gid=%d groups=%v host=%s %s\n", os.Getuid(), os.Getgid(), groups, host, strings.Join(caps, " "))
+		var pdeath int32
+		syscall.Syscall(syscall.SYS_PRCTL, syscall.PR_GET_PDEATHSIG, uintptr(unsafe.Pointer(&pdeath)), 0)
+		fmt.Printf("uid=%d gid=%d groups=%v host=%s pdeathsig=%d %s\n", os.Getuid(), os.Getgid(), groups, host, pdeath, strings.Join(caps, " "))
 	case "remount": // remount DIR read-write
 		report(syscall.Mount("", arg(0), "", syscall.MS_REMOUNT|syscall.MS_BIND, ""), "remounted")
 	case "fds": // fds: read fd 3, write it upper-cased to fd 4

@@ -1,10 +1,12 @@
 package detector_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -391,3 +393,79 @@ func TestFindingJSON(t *testing.T) {
 }
 
 func goidOf() int64 { return goid.Get() }
+
+func TestHere(t *testing.T) {
+	p := detector.Here()
+	_, _, want, _ := runtime.Caller(0)
+	if p.File != "detector/detector_test.go" || p.Line != want-1 {
+		t.Fatalf("Here() = %v; want detector/detector_test.go:%d", p, want-1)
+	}
+}
+
+// A lab run's Detector aborts the whole run on a deadlock, and every
+// blocked Lock gives up with an error that wraps ErrAborted and carries
+// the deadlock.
+func TestAbortRunCarriesTheDeadlock(t *testing.T) {
+	d := detector.New(detector.WithOutput(nil))
+	for _, err := range dine(t, d, 3) {
+		if err == nil {
+			continue
+		}
+		var ae *detector.AbortError
+		if !errors.As(err, &ae) || !errors.Is(err, detector.ErrAborted) || ae.Finding == nil || ae.Finding.Kind != detector.Deadlock {
+			t.Errorf("error %v; want an *AbortError carrying the deadlock", err)
+		}
+	}
+	if !d.Aborted() {
+		t.Error("the Detector was not aborted")
+	}
+}
+
+// UnwindCycle unwinds the goroutines of the cycle and nothing else: the
+// Detector is not aborted, and other locks keep working and blocking.
+func TestUnwindCycle(t *testing.T) {
+	d := detector.New(detector.WithOutput(nil), detector.WithOnDeadlock(detector.UnwindCycle))
+	unwound := 0
+	for _, err := range dine(t, d, 3) {
+		if errors.Is(err, detector.ErrAborted) {
+			unwound++
+		}
+	}
+	if unwound == 0 || d.Aborted() {
+		t.Fatalf("%d unwound, aborted %v; want some unwound and the Detector alive", unwound, d.Aborted())
+	}
+	m := locks.NewMutex("after", locks.WithDetector(d))
+	m.Lock()
+	got := make(chan error)
+	go func() {
+		err := m.LockContext(context.Background())
+		if err == nil {
+			m.Unlock()
+		}
+		got <- err
+	}()
+	waitUntil(t, func() bool { return len(d.Waiting()) == 1 })
+	m.Unlock()
+	if err := <-got; err != nil {
+		t.Fatalf("a lock after the deadlock: %v", err)
+	}
+}
+
+// Findings go to stderr unless a callback takes them; WithOutput sends
+// them elsewhere, in full, once each.
+func TestOutput(t *testing.T) {
+	var buf bytes.Buffer
+	d := detector.New(detector.WithOutput(&buf))
+	inTurn(d, ring(forks(d, 2))...)
+	x, y := locks.NewMutex("x", locks.WithDetector(d)), locks.NewMutex("y", locks.WithDetector(d))
+	inTurn(d, ring([]*locks.Mutex{x, y})...)
+	inTurn(d, ring([]*locks.Mutex{x, y})...)
+	out := buf.String()
+	if strings.Count(out, "locklab: lock-order: ") != 2 || !strings.Contains(out, "detector/detector_test.go:") {
+		t.Errorf("output %q; want each of the two inversions once, with lines", out)
+	}
+	d.Report(detector.Finding{Kind: detector.Stall, Message: "made elsewhere"})
+	if strings.Contains(buf.String(), "made elsewhere") {
+		t.Error("Report wrote a finding made outside the Detector")
+	}
+}

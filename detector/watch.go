@@ -139,9 +139,9 @@ func (d *Detector) timeoutFinding(nm *namer, r *waitRecord, blockers []int64, un
 	}
 	steps[0].Owner = strings.Join(owners, ", ")
 	waited := now.Sub(r.since).Round(time.Millisecond)
-	lead, kind := fmt.Sprintf("%s has waited %v", waiter, waited), WaitTimeout
+	lead, waiting, kind := fmt.Sprintf("%s has waited %v", waiter, waited), "for", WaitTimeout
 	if ended {
-		lead, kind = fmt.Sprintf("%s is still blocked after %v,", waiter, waited), Blocked
+		lead, waiting, kind = fmt.Sprintf("%s is still blocked after %v,", waiter, waited), "waiting for", Blocked
 	}
 	var msg string
 	switch {
@@ -160,9 +160,9 @@ func (d *Detector) timeoutFinding(nm *namer, r *waitRecord, blockers []int64, un
 			msg += " from " + strings.Join(owners, ", ")
 		}
 	case len(owners) == 0:
-		msg = fmt.Sprintf("%s waiting for %s, which no one holds now", lead, l.name)
+		msg = fmt.Sprintf("%s %s %s, which no one holds now", lead, waiting, l.name)
 	default:
-		msg = fmt.Sprintf("%s waiting for %s, held by %s", lead, l.name, strings.Join(owners, ", "))
+		msg = fmt.Sprintf("%s %s %s, held by %s", lead, waiting, l.name, strings.Join(owners, ", "))
 		if len(blockers) == 1 {
 			if now, at := d.doing(blockers[0], gs); now != "" {
 				msg += ", which is now " + now

@@ -186,10 +186,6 @@ func rlimitName(res int) string {
 	return strconv.Itoa(res)
 }
 
-// rlimitNproc is RLIMIT_NPROC (6 on every architecture Go supports but
-// mips and sparc, which Go does not run Linux on with this package).
-const rlimitNproc = 6
-
 // dropBoundingSet empties the calling thread's capability bounding set
 // and its ambient set, so that no exec can give it capabilities back.
 func dropBoundingSet() error {

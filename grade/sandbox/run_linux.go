@@ -320,7 +320,11 @@ func rlimits(l Limits) []rlimit {
 
 // exitOf describes how the program ended.
 func exitOf(ps *os.ProcessState, c *Cmd, timedOut, canceled bool, elapsed time.Duration, level Level) *Exit {
-	e := &Exit{Code: ps.ExitCode(), TimedOut: timedOut, Elapsed: elapsed, Level: level, timeout: c.Timeout}
+	e := &Exit{Code: -1, TimedOut: timedOut, Elapsed: elapsed, Level: level, timeout: c.Timeout}
+	if ps == nil {
+		return e
+	}
+	e.Code = ps.ExitCode()
 	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
 		e.CPUTime = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}

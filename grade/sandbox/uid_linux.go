@@ -149,7 +149,7 @@ func handOver(paths []string, uid int) (restore func() error, err error) {
 					return nil
 				}
 				o, ok := rec[p]
-				if !ok || o.dev != st.Dev || o.ino != st.Ino {
+				if !ok || o.dev != uint64(st.Dev) || o.ino != st.Ino {
 					o = top
 				}
 				if err := os.Lchown(p, o.uid, o.gid); err != nil {
@@ -176,7 +176,7 @@ func handOver(paths []string, uid int) (restore func() error, err error) {
 				return err
 			}
 			if _, ok := rec[p]; !ok {
-				rec[p] = owner{uid: int(st.Uid), gid: int(st.Gid), dev: st.Dev, ino: st.Ino}
+				rec[p] = owner{uid: int(st.Uid), gid: int(st.Gid), dev: uint64(st.Dev), ino: st.Ino}
 			}
 			return os.Lchown(p, uid, uid)
 		})

@@ -17,52 +17,11 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/locklab/locklab/grade/sandbox"
 )
-
-// scratch holds what the tests build once per process: the attacker
-// program and a GOCACHE. Everything in it is readable by the dedicated
-// uids.
-var scratch string
-
-func TestMain(m *testing.M) {
-	sandbox.Init()
-	if l := os.Getenv(envGrader); l != "" {
-		os.Exit(miniGrader(sandbox.Level(l), os.Args[1:]))
-	}
-	var err error
-	if scratch, err = os.MkdirTemp("", "sandbox-test-"); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if err := os.Chmod(scratch, 0o755); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	goleak.VerifyTestMain(m, goleak.Cleanup(func(code int) {
-		os.RemoveAll(scratch)
-		os.Exit(code)
-	}))
-}
-
-// envGrader makes the test binary a grader that runs one sandbox (see
-// TestGraderDies).
-const envGrader = "SANDBOX_TEST_GRADER"
-
-// miniGrader runs args (a program and its arguments) in a sandbox at
-// level l.
-func miniGrader(l sandbox.Level, args []string) int {
-	s, err := sandbox.New(sandbox.Auto, sandbox.WithLevel(l))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	e, err := s.Run(context.Background(), &sandbox.Cmd{Path: args[0], Args: args[1:], ReadOnly: []string{filepath.Dir(args[0])}, Timeout: time.Minute})
-	fmt.Println(e, err)
-	return 0
-}
 
 var (
 	attackerOnce sync.Once
@@ -322,6 +281,35 @@ func TestNprocNamespaces(t *testing.T) {
 	out, _ := run(t, s, &sandbox.Cmd{Limits: sandbox.Limits{Processes: 30}}, "nproc", "100")
 	if !strings.Contains(out, "resource temporarily unavailable") {
 		t.Errorf("nproc 100 with Processes 30 printed %q; want resource temporarily unavailable", out)
+	}
+}
+
+// TestNetworkAllowed checks that Cmd.Network keeps the host's network at
+// the Namespaces level.
+func TestNetworkAllowed(t *testing.T) {
+	s := newSandbox(t, sandbox.Namespaces)
+	f := newFixture(t)
+	out, _ := run(t, s, &sandbox.Cmd{Network: true}, "dial", f.addr)
+	if out != "ok connected" {
+		t.Errorf("dial %s with Network: %q; want ok connected", f.addr, out)
+	}
+}
+
+// TestLogger checks that a Sandbox logs its level and each run to the
+// logger it is given.
+func TestLogger(t *testing.T) {
+	core, logs := observer.New(zap.DebugLevel)
+	s, err := sandbox.New(sandbox.Auto, sandbox.WithLogger(zap.New(core)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, s, &sandbox.Cmd{}, "exit", "0")
+	var msgs []string
+	for _, e := range logs.AllUntimed() {
+		msgs = append(msgs, e.Message)
+	}
+	if got, want := strings.Join(msgs, ", "), "sandbox level, sandbox run, sandbox exit"; got != want {
+		t.Errorf("logged %q; want %q", got, want)
 	}
 }
 
@@ -756,29 +744,6 @@ func TestSetupErrors(t *testing.T) {
 			})
 		}
 	})
-}
-
-func TestParseMode(t *testing.T) {
-	for _, tt := range []struct {
-		in      string
-		want    sandbox.Mode
-		wantErr bool
-	}{
-		{"auto", sandbox.Auto, false},
-		{"required", sandbox.Required, false},
-		{"off", sandbox.Off, false},
-		{"", "", true},
-		{"on", "", true},
-		{"Auto", "", true},
-	} {
-		got, err := sandbox.ParseMode(tt.in)
-		if got != tt.want || (err != nil) != tt.wantErr {
-			t.Errorf("ParseMode(%q) = %q, %v; want %q, error %v", tt.in, got, err, tt.want, tt.wantErr)
-		}
-		if err != nil && !strings.Contains(err.Error(), "auto, required, off") {
-			t.Errorf("ParseMode(%q) error %q does not name the valid modes", tt.in, err)
-		}
-	}
 }
 
 // TestNew checks the level each mode gets here, and that every level

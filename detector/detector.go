@@ -487,25 +487,35 @@ func (l *Lock) exclusive(mode Mode) bool {
 //go:noinline
 func (l *Lock) Acquired(gid int64, mode Mode, try bool) {
 	pcs := siteHere()
-	if l.exclusive(mode) {
+	var s *slot
+	if l.d.lockOrder {
+		if s = l.d.slots.claim(gid); s != nil {
+			s.purge(l.d, gid)
+		}
+	}
+	switch {
+	case l.exclusive(mode):
 		if l.ownerOf == nil {
 			l.owner.Store(gid)
 		}
 		l.site.store(&pcs)
-	} else if l.holds != nil {
+	case l.holds == nil:
+	case s != nil:
+		// The goroutine's own record says whether it already holds l,
+		// without reading the other readers' entries.
+		if !try && l.kind == KindRWMutex && mode == Shared && s.holdsShared(l) {
+			l.d.recursiveRead(l, gid, l.holds.siteOf(gid), pcs)
+		}
+		l.holds.add(gid, &pcs)
+	default:
 		again, first := l.holds.acquire(gid, &pcs)
 		if again && !try && l.kind == KindRWMutex && mode == Shared && l.track {
 			l.d.recursiveRead(l, gid, first, pcs)
 		}
 	}
-	if !l.d.lockOrder {
-		return
-	}
-	s := l.d.slots.claim(gid)
 	if s == nil {
-		return // table full: this acquisition goes unrecorded
+		return // lock order off, or its table full: unrecorded
 	}
-	s.purge(l.d, gid)
 	if !try {
 		l.d.order(s, l, gid)
 	}
@@ -514,7 +524,7 @@ func (l *Lock) Acquired(gid int64, mode Mode, try bool) {
 
 // Released records that goroutine gid no longer holds l. A shared hold
 // released by a goroutine that holds none (sync allows RUnlock from
-// another goroutine) releases one hold of the first holder instead.
+// another goroutine) releases one hold of the oldest holder instead.
 func (l *Lock) Released(gid int64, mode Mode) {
 	if l.exclusive(mode) {
 		if o := l.Owner(); o != gid && l.d.lockOrder {

@@ -13,16 +13,23 @@ import (
 // map under a mutex.
 //
 // The table is what makes cross-goroutine RUnlock harmless (a release by
-// a goroutine that holds nothing drops one hold of the first holder in the
+// a goroutine that holds nothing drops one hold of the oldest holder in the
 // table), recursive read locking visible (a goroutine finds its own word)
 // and exited readers detectable (the table names them).
 type holdTable struct {
-	word [holdWords]atomic.Uint64 // gid<<holdBits | count; 0 when free
-	site [holdWords]Site          // where the word's holder first took the lock
+	e [holdWords]holdEntry
 
 	over  atomic.Int32 // holders in extra; checked before taking mu
 	mu    sync.Mutex   // protects extra
 	extra map[int64]*extraHold
+}
+
+// holdEntry is one word and the site of its first hold, alone on a cache
+// line so that readers on different processors do not share one.
+type holdEntry struct {
+	word atomic.Uint64 // gid<<holdBits | count; 0 when free
+	site Site          // where the word's holder first took the lock
+	_    [64 - 8 - siteDepth*8]byte
 }
 
 type extraHold struct {
@@ -38,38 +45,27 @@ const (
 
 func holdGID(w uint64) int64 { return int64(w >> holdBits) }
 
-// acquire records one more hold by gid. It returns whether gid already
-// held (a recursive hold) and, if so, where it first took the lock.
-func (t *holdTable) acquire(gid int64, pcs *[siteDepth]uintptr) (again bool, first *Site) {
-	for i := range t.word {
-		for {
-			w := t.word[i].Load()
-			if holdGID(w) != gid || w == 0 {
-				break
-			}
-			if w&holdMax == holdMax {
-				return true, &t.site[i] // saturated: the count stops
-			}
-			if t.word[i].CompareAndSwap(w, w+1) {
-				return true, &t.site[i]
-			}
+// home is the entry a goroutine tries first, so that readers on different
+// processors usually touch different cache lines.
+func home(gid int64) int { return int(uint64(gid) * 0x9e3779b97f4a7c15 >> 61) }
+
+// add records one more hold by gid without looking for an earlier one: a
+// recursive hold takes a word of its own. The caller knows from the
+// goroutine's own record whether the hold is recursive; this keeps the
+// read path off the other readers' cache lines.
+func (t *holdTable) add(gid int64, pcs *[siteDepth]uintptr) {
+	h := home(gid)
+	for i := range holdWords {
+		e := &t.e[(h+i)%holdWords]
+		if e.word.Load() == 0 && e.word.CompareAndSwap(0, uint64(gid)<<holdBits|1) {
+			e.site.store(pcs)
+			return
 		}
 	}
-	if t.over.Load() != 0 {
-		t.mu.Lock()
-		if h := t.extra[gid]; h != nil {
-			h.n++
-			t.mu.Unlock()
-			return true, &h.site
-		}
-		t.mu.Unlock()
-	}
-	for i := range t.word {
-		if t.word[i].Load() == 0 && t.word[i].CompareAndSwap(0, uint64(gid)<<holdBits|1) {
-			t.site[i].store(pcs)
-			return false, nil
-		}
-	}
+	t.addExtra(gid, pcs)
+}
+
+func (t *holdTable) addExtra(gid int64, pcs *[siteDepth]uintptr) *extraHold {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.extra == nil {
@@ -83,31 +79,103 @@ func (t *holdTable) acquire(gid int64, pcs *[siteDepth]uintptr) (again bool, fir
 		h.site.store(pcs)
 	}
 	h.n++
-	return h.n > 1, &h.site
+	return h
+}
+
+// acquire records one more hold by gid, looking for an earlier one first.
+// It returns whether gid already held (a recursive hold) and, if so,
+// where it first took the lock.
+func (t *holdTable) acquire(gid int64, pcs *[siteDepth]uintptr) (again bool, first *Site) {
+	for i := range t.e {
+		e := &t.e[i]
+		for {
+			w := e.word.Load()
+			if holdGID(w) != gid || w == 0 {
+				break
+			}
+			if w&holdMax == holdMax {
+				return true, &e.site // saturated: the count stops
+			}
+			if e.word.CompareAndSwap(w, w+1) {
+				return true, &e.site
+			}
+		}
+	}
+	if t.over.Load() != 0 {
+		t.mu.Lock()
+		if h := t.extra[gid]; h != nil {
+			h.n++
+			t.mu.Unlock()
+			return true, &h.site
+		}
+		t.mu.Unlock()
+	}
+	h := home(gid)
+	for i := range holdWords {
+		e := &t.e[(h+i)%holdWords]
+		if e.word.Load() == 0 && e.word.CompareAndSwap(0, uint64(gid)<<holdBits|1) {
+			e.site.store(pcs)
+			return false, nil
+		}
+	}
+	x := t.addExtra(gid, pcs)
+	return x.n > 1, &x.site
 }
 
 // release drops one hold of gid. If gid holds nothing (a release by
 // another goroutine than the holder, which sync allows), it drops one hold
-// of the first holder instead: the first word in use, else the extra
-// holder with the lowest id. It returns whose hold was dropped, or 0 if
-// the table is empty.
+// of the holder with the lowest goroutine id instead: the oldest
+// goroutine, since ids grow, and the same choice whatever the timing. It
+// returns whose hold was dropped, or 0 if the table is empty.
 func (t *holdTable) release(gid int64) int64 {
-	if t.drop(func(g int64) bool { return g == gid }) {
+	if t.dropOwn(gid) || t.drop(func(g int64) bool { return g == gid }) {
 		return gid
 	}
-	var dropped int64
-	t.drop(func(g int64) bool {
-		dropped = g
-		return true
-	})
-	return dropped
+	for range 8 { // retried if the chosen holder releases meanwhile
+		oldest := int64(0)
+		t.each(func(g int64, _ *Site) {
+			if oldest == 0 || g < oldest {
+				oldest = g
+			}
+		})
+		if oldest == 0 {
+			return 0
+		}
+		if t.dropOwn(oldest) || t.drop(func(g int64) bool { return g == oldest }) {
+			return oldest
+		}
+	}
+	return 0
+}
+
+// dropOwn releases one hold of gid, looking from its home entry.
+func (t *holdTable) dropOwn(gid int64) bool {
+	h := home(gid)
+	for i := range holdWords {
+		e := &t.e[(h+i)%holdWords]
+		for {
+			w := e.word.Load()
+			if w == 0 || holdGID(w) != gid {
+				break
+			}
+			next := w - 1
+			if next&holdMax == 0 {
+				next = 0
+			}
+			if e.word.CompareAndSwap(w, next) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // drop releases one hold of the first holder that match accepts.
 func (t *holdTable) drop(match func(int64) bool) bool {
-	for i := range t.word {
+	for i := range t.e {
+		e := &t.e[i]
 		for {
-			w := t.word[i].Load()
+			w := e.word.Load()
 			if w == 0 || !match(holdGID(w)) {
 				break
 			}
@@ -115,7 +183,7 @@ func (t *holdTable) drop(match func(int64) bool) bool {
 			if next&holdMax == 0 {
 				next = 0
 			}
-			if t.word[i].CompareAndSwap(w, next) {
+			if e.word.CompareAndSwap(w, next) {
 				return true
 			}
 		}
@@ -146,8 +214,8 @@ func (t *holdTable) drop(match func(int64) bool) bool {
 
 // holds reports whether gid holds at least once.
 func (t *holdTable) holds(gid int64) bool {
-	for i := range t.word {
-		if w := t.word[i].Load(); w != 0 && holdGID(w) == gid {
+	for i := range t.e {
+		if w := t.e[i].word.Load(); w != 0 && holdGID(w) == gid {
 			return true
 		}
 	}
@@ -159,11 +227,12 @@ func (t *holdTable) holds(gid int64) bool {
 	return t.extra[gid] != nil
 }
 
-// each calls fn for every holder, in table order, then the extra ones by id.
+// each calls fn for every word in use, in table order (a goroutine with
+// two words is listed twice), then for the extra holders by id.
 func (t *holdTable) each(fn func(gid int64, site *Site)) {
-	for i := range t.word {
-		if w := t.word[i].Load(); w != 0 {
-			fn(holdGID(w), &t.site[i])
+	for i := range t.e {
+		if w := t.e[i].word.Load(); w != 0 {
+			fn(holdGID(w), &t.e[i].site)
 		}
 	}
 	if t.over.Load() == 0 {

@@ -9,6 +9,10 @@ import (
 func TestHoldTable(t *testing.T) {
 	var tb holdTable
 	var pcs [siteDepth]uintptr
+	tb.add(3, &pcs)
+	if got := tb.release(3); got != 3 {
+		t.Fatalf("release(3) after add = %d", got)
+	}
 	if again, _ := tb.acquire(1, &pcs); again {
 		t.Fatal("first hold reported as recursive")
 	}
@@ -17,7 +21,7 @@ func TestHoldTable(t *testing.T) {
 	}
 	tb.acquire(2, &pcs)
 	// A release by a goroutine that holds nothing drops a hold of the
-	// first holder in the table.
+	// oldest holder.
 	if got := tb.release(9); got != 1 {
 		t.Fatalf("foreign release dropped a hold of %d; want 1", got)
 	}

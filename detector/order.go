@@ -83,6 +83,16 @@ func (s *slot) purge(d *Detector, gid int64) {
 	}
 }
 
+// holdsShared reports whether the goroutine's record has l held Shared.
+func (s *slot) holdsShared(l *Lock) bool {
+	for i := range min(s.n, maxHeld) {
+		if h := s.stack[i]; h.lock == l && h.mode == Shared {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *slot) remove(l *Lock) {
 	top := min(s.n, maxHeld)
 	for i := top - 1; i >= 0; i-- {

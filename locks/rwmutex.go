@@ -18,11 +18,11 @@ import (
 // or not (detector.RecursiveRLock), since Go's documentation forbids it.
 //
 // As with sync.RWMutex, a blocked Lock call excludes new readers, and a
-// read lock may be released by a goroutine other than the one that took it
-// (the Detector then drops one hold of the earliest reader it knows, and
-// reports nothing). The zero value is an unlocked RWMutex bound on first
-// use to the default Detector. An RWMutex must not be copied after first
-// use.
+// read lock may be released by a goroutine other than the one that took
+// it: the Detector then drops one hold of the oldest reader (the lowest
+// goroutine id), and reports nothing. The zero value is an unlocked
+// RWMutex bound on first use to the default Detector. An RWMutex must not
+// be copied after first use.
 //
 // RLock and RUnlock are one atomic add each when nothing else is going
 // on, like sync.RWMutex's; waits go through an internal mutex.

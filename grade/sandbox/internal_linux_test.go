@@ -15,30 +15,34 @@ import (
 func TestChooseLevel(t *testing.T) {
 	refused := func() error { return errors.New("user namespaces are disabled: operation not permitted") }
 	works := func() error { return nil }
+	noSetuid := func() error { return errors.New("cannot switch to a dedicated uid: operation not permitted") }
 	tests := []struct {
 		mode    Mode
 		force   Level
 		root    bool
-		probe   func() error
+		probe   func() error // of namespaces
+		uid     func() error // probe of the uid level
 		want    Level
 		wantErr bool
 	}{
-		{Auto, "", false, works, Namespaces, false},
-		{Auto, "", true, works, Namespaces, false},
-		{Auto, "", true, refused, Unprivileged, false},
-		{Auto, "", false, refused, None, false},
-		{Required, "", true, works, Namespaces, false},
-		{Required, "", true, refused, "", true},
-		{Required, "", false, refused, "", true},
-		{Off, "", true, works, None, false},
-		{Off, "", false, refused, None, false},
-		{Off, Namespaces, false, works, Namespaces, false},
-		{Auto, Namespaces, true, refused, "", true},
-		{Auto, Unprivileged, false, works, "", true},
-		{Required, None, false, refused, None, false},
+		{Auto, "", false, works, works, Namespaces, false},
+		{Auto, "", true, works, works, Namespaces, false},
+		{Auto, "", true, refused, works, Unprivileged, false},
+		{Auto, "", true, refused, noSetuid, None, false},
+		{Auto, "", false, refused, works, None, false},
+		{Required, "", true, works, works, Namespaces, false},
+		{Required, "", true, refused, works, "", true},
+		{Required, "", false, refused, works, "", true},
+		{Off, "", true, works, works, None, false},
+		{Off, "", false, refused, works, None, false},
+		{Off, Namespaces, false, works, works, Namespaces, false},
+		{Auto, Namespaces, true, refused, works, "", true},
+		{Auto, Unprivileged, false, works, works, "", true},
+		{Auto, Unprivileged, true, works, noSetuid, "", true},
+		{Required, None, false, refused, works, None, false},
 	}
 	for _, tt := range tests {
-		got, reason, err := chooseLevel(tt.mode, tt.force, tt.root, tt.probe)
+		got, reason, err := chooseLevel(tt.mode, tt.force, tt.root, tt.probe, tt.uid)
 		if got != tt.want || (err != nil) != tt.wantErr {
 			t.Errorf("chooseLevel(%s, %q, root %v, probe %v) = %s, %v; want %s, error %v",
 				tt.mode, tt.force, tt.root, tt.probe(), got, err, tt.want, tt.wantErr)
@@ -48,7 +52,7 @@ func TestChooseLevel(t *testing.T) {
 			if !errors.Is(err, ErrUnavailable) {
 				t.Errorf("chooseLevel(%s, %q, root %v): error %v does not wrap ErrUnavailable", tt.mode, tt.force, tt.root, err)
 			}
-			if tt.probe() != nil && !strings.Contains(err.Error(), tt.probe().Error()) {
+			if tt.force == "" && !strings.Contains(err.Error(), tt.probe().Error()) {
 				t.Errorf("chooseLevel(%s, %q, root %v): error %q does not give the probe's reason", tt.mode, tt.force, tt.root, err)
 			}
 			continue

@@ -54,25 +54,36 @@ var netEtcFiles = []string{"/etc/resolv.conf", "/etc/ssl", "/etc/ca-certificates
 // devFiles are bound into the sandbox's /dev.
 var devFiles = []string{"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom"}
 
-// probeResult caches, per process, whether the Namespaces level works.
-var probeResult = sync.OnceValue(probeNamespaces)
+// probeResult and uidProbeResult cache, per process, whether the
+// Namespaces and the Unprivileged levels work.
+var (
+	probeResult    = sync.OnceValue(probeNamespaces)
+	uidProbeResult = sync.OnceValue(probeUnprivileged)
+)
 
 func choose(mode Mode, force Level) (Level, string, error) {
-	return chooseLevel(mode, force, os.Geteuid() == 0, probeResult)
+	return chooseLevel(mode, force, os.Geteuid() == 0, probeResult, uidProbeResult)
 }
 
 // chooseLevel picks the level for mode (or force), given whether the
-// caller is root and the namespace probe.
-func chooseLevel(mode Mode, force Level, root bool, probeResult func() error) (Level, string, error) {
+// caller is root and the probes of the Namespaces and Unprivileged levels
+// (called only when needed).
+func chooseLevel(mode Mode, force Level, root bool, nsProbe, uidProbe func() error) (Level, string, error) {
+	uid := func() error {
+		if !root {
+			return errors.New("the uid level needs root")
+		}
+		return uidProbe()
+	}
 	switch force {
 	case Namespaces:
-		if err := probeResult(); err != nil {
+		if err := nsProbe(); err != nil {
 			return "", "", fmt.Errorf("%w: %v", ErrUnavailable, err)
 		}
 		return Namespaces, namespacesReason(root), nil
 	case Unprivileged:
-		if !root {
-			return "", "", fmt.Errorf("%w: the uid level needs root", ErrUnavailable)
+		if err := uid(); err != nil {
+			return "", "", fmt.Errorf("%w: %v", ErrUnavailable, err)
 		}
 		return Unprivileged, "level uid requested; running as root: using a dedicated unprivileged uid per run", nil
 	case None:
@@ -81,17 +92,19 @@ func chooseLevel(mode Mode, force Level, root bool, probeResult func() error) (L
 	if mode == Off {
 		return None, "--sandbox off: only rlimits, a process group and the time limit", nil
 	}
-	err := probeResult()
+	err := nsProbe()
 	switch {
 	case err == nil:
 		return Namespaces, namespacesReason(root), nil
 	case mode == Required:
 		return "", "", fmt.Errorf("%w: %v", ErrUnavailable, err)
-	case root:
-		return Unprivileged, err.Error() + "; running as root: using a dedicated unprivileged uid per run, without namespaces", nil
-	default:
+	case !root:
 		return None, err.Error() + "; not running as root, so no uid of its own either: only rlimits, a process group and the time limit", nil
 	}
+	if uerr := uid(); uerr != nil {
+		return None, err.Error() + "; running as root, but " + uerr.Error() + ": only rlimits, a process group and the time limit", nil
+	}
+	return Unprivileged, err.Error() + "; running as root: using a dedicated unprivileged uid per run, without namespaces", nil
 }
 
 func namespacesReason(root bool) string {
@@ -127,6 +140,26 @@ func probeNamespaces() error {
 		return namespaceError(err)
 	}
 	h.kill()
+	h.wait()
+	return nil
+}
+
+// probeUnprivileged starts the helper once as a dedicated uid, and
+// reports why it could not.
+func probeUnprivileged() error {
+	lease, err := leaseUID()
+	if err != nil {
+		return fmt.Errorf("no dedicated uid: %w", err)
+	}
+	defer lease.release()
+	s := &Sandbox{level: Unprivileged, root: true, log: zap.NewNop()}
+	c := &Cmd{}
+	fds := newFDTable(nil)
+	defer fds.close()
+	h, err := startHelper(context.Background(), &spec{Action: actProbe, Dir: "/"}, c, fds, s.attr(c, lease), nil)
+	if err != nil {
+		return fmt.Errorf("cannot switch to a dedicated uid: %w", err)
+	}
 	h.wait()
 	return nil
 }

@@ -233,6 +233,15 @@ func TestAttacks(t *testing.T) {
 		limits: sandbox.Limits{FileSize: 1 << 20},
 		want:   map[sandbox.Level][]string{ns: {"file too large"}, uid: {"file too large"}, none: {"file too large"}},
 	}, {
+		name: "write /dev/null",
+		args: func(f *fixture) []string { return []string{"append", "/dev/null"} },
+		want: map[sandbox.Level][]string{ns: {"ok written"}, uid: {"ok written"}, none: {"ok written"}},
+	}, {
+		name:   "open more files than RLIMIT_NOFILE",
+		args:   func(f *fixture) []string { return []string{"openmany", "100"} },
+		limits: sandbox.Limits{OpenFiles: 32},
+		want:   map[sandbox.Level][]string{ns: {"too many open files"}, uid: {"too many open files"}, none: {"too many open files"}},
+	}, {
 		name:   "start more processes than RLIMIT_NPROC",
 		args:   func(f *fixture) []string { return []string{"nproc", "100"} },
 		limits: sandbox.Limits{Processes: 30},
@@ -541,6 +550,26 @@ func TestCPULimit(t *testing.T) {
 			t.Errorf("CPUTime = %v; want about 1s", e.CPUTime)
 		}
 	})
+}
+
+// TestAddressSpace checks that a program allocating past Limits.AddressSpace
+// fails.
+func TestAddressSpace(t *testing.T) {
+	eachLevel(t, func(t *testing.T, s *sandbox.Sandbox) {
+		out, e := run(t, s, &sandbox.Cmd{Limits: sandbox.Limits{AddressSpace: 1 << 30}}, "alloc", strconv.Itoa(2<<30))
+		if e.Code != 2 || !strings.Contains(out, "out of memory") {
+			t.Errorf("alloc 2 GiB with AddressSpace 1 GiB: %v, %q; want exit status 2, out of memory", e, firstLine(out))
+		}
+		out, e = run(t, s, &sandbox.Cmd{Limits: sandbox.Limits{AddressSpace: 1 << 30}}, "alloc", strconv.Itoa(64<<20))
+		if e.Code != 0 {
+			t.Errorf("alloc 64 MiB with AddressSpace 1 GiB: %v, %q", e, firstLine(out))
+		}
+	})
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
 }
 
 // TestExitCodes checks that exit statuses pass through.

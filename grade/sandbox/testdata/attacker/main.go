@@ -150,6 +150,22 @@ func main() {
 			}
 		}
 		fmt.Println(strings.Join(open, " "))
+	case "openmany": // openmany N: open /dev/null N times
+		var err error
+		n := 0
+		for ; n < atoi(arg(0)); n++ {
+			if _, err = os.Open("/dev/null"); err != nil {
+				break
+			}
+		}
+		fmt.Printf("opened %d\n", n)
+		report(err, "all opened")
+	case "alloc": // alloc N: allocate and touch N bytes
+		b := make([]byte, atoi(arg(0)))
+		for i := 0; i < len(b); i += 4096 {
+			b[i] = 1
+		}
+		fmt.Println("ok allocated", len(b))
 	case "cwd":
 		d, err := os.Getwd()
 		report(err, d)

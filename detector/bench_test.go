@@ -10,6 +10,7 @@ import (
 
 	"github.com/locklab/locklab/detector"
 	"github.com/locklab/locklab/locks"
+	"github.com/petermattis/goid"
 )
 
 // BenchmarkReport measures the quality bar "deadlock report within 1 ms of
@@ -26,29 +27,39 @@ import (
 //
 // go-deadlock has no entry here: it compares pairs of locks, so it sees
 // these cycles only through its DeadlockTimeout (30 s by default).
+//
+// The lab names its workers (Detector.Name); goroutines with no name are
+// named after their stacks, which a report reads once: the names=stack
+// rows measure that, what an engineer's unnamed goroutines cost.
 func BenchmarkReport(b *testing.B) {
-	for _, n := range []int{5, 50} {
-		b.Run(fmt.Sprintf("philosophers=%d", n), func(b *testing.B) {
-			var total time.Duration
-			ops := 0
-			for b.Loop() {
-				total += reportOnce(b, n)
-				ops++
+	for _, named := range []bool{true, false} {
+		for _, n := range []int{5, 50} {
+			names := "worker"
+			if !named {
+				names = "stack"
 			}
-			b.ReportMetric(float64(total.Nanoseconds())/float64(ops), "ns/report")
-		})
+			b.Run(fmt.Sprintf("philosophers=%d/names=%s", n, names), func(b *testing.B) {
+				var total time.Duration
+				ops := 0
+				for b.Loop() {
+					total += reportOnce(b, n, named)
+					ops++
+				}
+				b.ReportMetric(float64(total.Nanoseconds())/float64(ops), "ns/report")
+			})
+		}
 	}
 }
 
 // reportOnce deadlocks n philosophers and returns the time from the
 // cycle-closing Lock call to the deadlock report. Every goroutine it
 // starts has returned when it returns.
-func reportOnce(b *testing.B, n int) time.Duration {
+func reportOnce(b *testing.B, n int, named bool) time.Duration {
 	b.Helper()
 	base := time.Now()        // monotonic clock origin for both readings
 	var reported atomic.Int64 // time.Since(base) at the deadlock report
 	var found atomic.Pointer[detector.Finding]
-	d := detector.New(detector.WithOnFinding(func(f detector.Finding) {
+	d := detector.New(detector.WithOutput(nil), detector.WithOnFinding(func(f detector.Finding) {
 		if f.Kind == detector.Deadlock {
 			reported.CompareAndSwap(0, int64(time.Since(base)))
 			found.CompareAndSwap(nil, &f)
@@ -74,6 +85,9 @@ func reportOnce(b *testing.B, n int) time.Duration {
 	for i := range n - 1 {
 		go func() {
 			defer done.Done()
+			if named {
+				d.Name(goid.Get(), fmt.Sprintf("philosopher %d", i))
+			}
 			forks[i].Lock()
 			defer forks[i].Unlock()
 			holding.Done()
@@ -82,6 +96,9 @@ func reportOnce(b *testing.B, n int) time.Duration {
 		}()
 	}
 	holding.Wait()
+	if named {
+		d.Name(goid.Get(), fmt.Sprintf("philosopher %d", n-1))
+	}
 	forks[n-1].Lock()
 	close(start)
 

@@ -269,12 +269,12 @@ func (d *Detector) selfName(gid int64) string {
 // every goroutine's stack.
 type namer struct {
 	d    *Detector
-	snap map[int64]*gInfo
+	snap *stacks
 }
 
 func (d *Detector) namer() *namer { return &namer{d: d} }
 
-func (n *namer) stacks() map[int64]*gInfo {
+func (n *namer) stacks() *stacks {
 	if n.snap == nil {
 		n.snap = snapshot()
 	}
@@ -288,7 +288,7 @@ func (n *namer) name(gid int64) string {
 	if v, ok := n.d.auto.Load(gid); ok {
 		return v.(string)
 	}
-	if g := n.stacks()[gid]; g != nil {
+	if g := n.stacks().get(gid); g != nil {
 		l := g.label()
 		n.d.auto.Store(gid, l)
 		return l
@@ -732,7 +732,7 @@ type waitRecord struct {
 	gid   int64
 	lock  *Lock
 	mode  Mode
-	pcs   [12]uintptr // where it blocked
+	pcs   [maxPCs]uintptr // where it blocked
 	since time.Time
 
 	// Guarded by the Detector's wmu:

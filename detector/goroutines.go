@@ -1,11 +1,11 @@
 package detector
 
 import (
-	"bytes"
 	"fmt"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // This file reads goroutines from runtime.Stack, as the Go runtime's
@@ -26,43 +26,117 @@ type gInfo struct {
 	byAt   Pos    // and the go statement's position
 }
 
-// snapshot returns every goroutine, by id. It stops the world for as
+// stacks is a dump of every goroutine's stack, parsed only as far as asked.
+type stacks struct {
+	blocks map[int64]string // goroutine id -> its block of the dump
+	parsed map[int64]*gInfo
+}
+
+// snapshot returns every goroutine's stack. It stops the world for as
 // long as runtime.Stack takes: call it only to make a report.
-func snapshot() map[int64]*gInfo {
-	return parseStacks(stackDump(true))
+func snapshot() *stacks {
+	var gs *stacks
+	stackDump(true, func(b []byte) { gs = newStacks(string(b)) })
+	return gs
+}
+
+// newStacks indexes a dump by goroutine id, reading only the headers.
+func newStacks(dump string) *stacks {
+	gs := &stacks{blocks: map[int64]string{}, parsed: map[int64]*gInfo{}}
+	for block := range strings.SplitSeq(dump, "\n\n") {
+		block = strings.TrimSpace(block)
+		head, ok := strings.CutPrefix(block, "goroutine ")
+		if !ok {
+			continue
+		}
+		idText, _, _ := strings.Cut(head, " ")
+		if id, err := strconv.ParseInt(idText, 10, 64); err == nil {
+			gs.blocks[id] = block
+		}
+	}
+	return gs
+}
+
+// has reports whether goroutine id exists.
+func (gs *stacks) has(id int64) bool {
+	_, ok := gs.blocks[id]
+	return ok
+}
+
+// get returns goroutine id, or nil if it does not exist.
+func (gs *stacks) get(id int64) *gInfo {
+	if g, ok := gs.parsed[id]; ok {
+		return g
+	}
+	b, ok := gs.blocks[id]
+	if !ok {
+		return nil
+	}
+	g := parseGoroutine(b)
+	gs.parsed[id] = g
+	return g
+}
+
+// parent returns the goroutine that created goroutine id, or 0.
+func (gs *stacks) parent(id int64) int64 {
+	b := gs.blocks[id]
+	i := strings.LastIndex(b, " in goroutine ")
+	if i < 0 {
+		return 0
+	}
+	rest := b[i+len(" in goroutine "):]
+	if j := strings.IndexByte(rest, '\n'); j >= 0 {
+		rest = rest[:j]
+	}
+	p, _ := strconv.ParseInt(strings.TrimSpace(rest), 10, 64)
+	return p
+}
+
+// descendantsAlive reports whether a goroutine that goroutine id created
+// (directly, or through goroutines still alive) exists: a lock taken by a
+// goroutine that started others before it returned may have been handed
+// to them.
+func (gs *stacks) descendantsAlive(id int64) bool {
+	for g := range gs.blocks {
+		for p, hops := gs.parent(g), 0; p != 0 && hops < 64; hops++ {
+			if p == id {
+				return true
+			}
+			if !gs.has(p) {
+				break
+			}
+			p = gs.parent(p)
+		}
+	}
+	return false
 }
 
 // self returns the calling goroutine.
 func self() *gInfo {
-	for _, g := range parseStacks(stackDump(false)) {
-		return g
-	}
-	return nil
+	var g *gInfo
+	stackDump(false, func(b []byte) { g = parseGoroutine(string(b)) })
+	return g
 }
 
-func stackDump(all bool) []byte {
-	buf := make([]byte, 64<<10)
+// stackBufs recycles runtime.Stack buffers: reports come in bursts.
+var stackBufs = sync.Pool{New: func() any { b := make([]byte, 16<<10); return &b }}
+
+// stackDump calls use with runtime.Stack's text, in a buffer it reuses.
+func stackDump(all bool, use func([]byte)) {
+	p := stackBufs.Get().(*[]byte)
+	defer stackBufs.Put(p)
 	for {
-		n := runtime.Stack(buf, all)
-		if n < len(buf) || len(buf) >= 64<<20 {
-			return buf[:n]
+		n := runtime.Stack(*p, all)
+		if n < len(*p) || len(*p) >= 64<<20 {
+			use((*p)[:n])
+			return
 		}
-		buf = make([]byte, 2*len(buf))
+		*p = make([]byte, 2*len(*p))
 	}
 }
 
-// parseStacks parses runtime.Stack's text. It never fails: what it cannot
-// read it leaves out.
-func parseStacks(dump []byte) map[int64]*gInfo {
-	out := map[int64]*gInfo{}
-	for _, block := range bytes.Split(dump, []byte("\n\n")) {
-		if g := parseGoroutine(string(block)); g != nil {
-			out[g.id] = g
-		}
-	}
-	return out
-}
-
+// parseGoroutine parses one goroutine of runtime.Stack's text. It never
+// fails: what it cannot read it leaves out.
 func parseGoroutine(block string) *gInfo {
 	lines := strings.Split(strings.TrimSpace(block), "\n")
 	if len(lines) == 0 {
@@ -197,26 +271,6 @@ func (g *gInfo) doing() (string, *Pos) {
 	}
 	at := g.top
 	return state, &at
-}
-
-// descendantsAlive reports whether a goroutine that goroutine id created
-// (directly, or through goroutines still alive) is in the snapshot: a lock
-// taken by a goroutine that started others before it returned may have
-// been handed to them.
-func descendantsAlive(gs map[int64]*gInfo, id int64) bool {
-	for _, g := range gs {
-		for p, hops := g.parent, 0; p != 0 && hops < 64; hops++ {
-			if p == id {
-				return true
-			}
-			pg, ok := gs[p]
-			if !ok {
-				break
-			}
-			p = pg.parent
-		}
-	}
-	return false
 }
 
 func gname(id int64) string { return fmt.Sprintf("goroutine %d", id) }

@@ -92,11 +92,11 @@ main.main()
 `
 
 func TestParseStacks(t *testing.T) {
-	gs := parseStacks([]byte(sampleStacks))
-	if len(gs) != 3 {
-		t.Fatalf("%d goroutines; want 3", len(gs))
+	gs := newStacks(sampleStacks)
+	if len(gs.blocks) != 3 {
+		t.Fatalf("%d goroutines; want 3", len(gs.blocks))
 	}
-	g := gs[7]
+	g := gs.get(7)
 	if g.state != "chan send" || g.parent != 1 || g.start != "example.com/app.worker" {
 		t.Errorf("goroutine 7: %+v", g)
 	}
@@ -108,13 +108,13 @@ func TestParseStacks(t *testing.T) {
 	}
 	// Lock machinery and testing are plumbing: the top frame is the
 	// caller of Lock, the creator left out.
-	if g := gs[9]; g.top.String() != "app/handle.go:8" || g.label() != "goroutine 9 (app.handle)" {
+	if g := gs.get(9); g.top.String() != "app/handle.go:8" || g.label() != "goroutine 9 (app.handle)" {
 		t.Errorf("goroutine 9: top %v, label %q", g.top, g.label())
 	}
-	if gs[1].label() != "goroutine 1 (main.main)" {
-		t.Errorf("goroutine 1: label %q", gs[1].label())
+	if gs.get(1).label() != "goroutine 1 (main.main)" {
+		t.Errorf("goroutine 1: label %q", gs.get(1).label())
 	}
-	if !descendantsAlive(gs, 1) || descendantsAlive(gs, 7) {
+	if !gs.descendantsAlive(1) || gs.descendantsAlive(7) {
 		t.Error("descendantsAlive: want goroutine 1's children found, none of 7's")
 	}
 }

@@ -3,6 +3,7 @@ package detector
 import (
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 )
 
@@ -70,6 +71,12 @@ func (s *Site) Pos() Pos {
 // IsZero reports whether nothing was recorded.
 func (s *Site) IsZero() bool { return s.load()[0] == 0 }
 
+// posCache remembers the position of each stack seen in a report: the
+// goroutines of one deadlock usually block on the same lines.
+var posCache sync.Map // [maxPCs]uintptr -> Pos
+
+const maxPCs = 12
+
 func pcsPos(pcs []uintptr) Pos {
 	n := 0
 	for n < len(pcs) && pcs[n] != 0 {
@@ -78,7 +85,18 @@ func pcsPos(pcs []uintptr) Pos {
 	if n == 0 {
 		return Pos{}
 	}
-	frames := runtime.CallersFrames(pcs[:n])
+	var key [maxPCs]uintptr
+	copy(key[:], pcs[:n])
+	if p, ok := posCache.Load(key); ok {
+		return p.(Pos)
+	}
+	p := resolve(pcs[:n])
+	posCache.Store(key, p)
+	return p
+}
+
+func resolve(pcs []uintptr) Pos {
+	frames := runtime.CallersFrames(pcs)
 	for {
 		fr, more := frames.Next()
 		switch {

@@ -70,7 +70,7 @@ func (d *Detector) watch() {
 	for _, j := range jobs {
 		if j.exit {
 			for _, b := range j.blockers {
-				if gs[b] == nil && !descendantsAlive(gs, b) {
+				if !gs.has(b) && !gs.descendantsAlive(b) {
 					d.exited(nm, j.r.lock, b, j.r)
 				}
 			}
@@ -132,7 +132,7 @@ func (d *Detector) timeoutFinding(nm *namer, r *waitRecord, blockers []int64, un
 			st.Lock = l.name
 		}
 		st.Now, st.NowAt = d.doing(b, gs)
-		if g := gs[b]; g == nil {
+		if !gs.has(b) {
 			st.State = "exited"
 		}
 		steps = append(steps, st)
@@ -177,7 +177,7 @@ func (d *Detector) timeoutFinding(nm *namer, r *waitRecord, blockers []int64, un
 
 // doing says what goroutine g is doing: blocked on an instrumented
 // primitive (which, and where), or what its stack says.
-func (d *Detector) doing(g int64, gs map[int64]*gInfo) (string, *Pos) {
+func (d *Detector) doing(g int64, gs *stacks) (string, *Pos) {
 	d.wmu.Lock()
 	r := d.waits[g]
 	d.wmu.Unlock()
@@ -194,7 +194,7 @@ func (d *Detector) doing(g int64, gs map[int64]*gInfo) (string, *Pos) {
 		}
 		return what, ptr(at)
 	}
-	gi := gs[g]
+	gi := gs.get(g)
 	if gi == nil {
 		return "exited", nil
 	}
@@ -251,7 +251,7 @@ func (d *Detector) Audit(finished ...int64) []Finding {
 		if slices.Contains(finished, g) {
 			return true
 		}
-		return gs[g] == nil && !descendantsAlive(gs, g)
+		return !gs.has(g) && !gs.descendantsAlive(g)
 	}
 	var out []Finding
 	for _, l := range d.reg.all() {

@@ -54,6 +54,7 @@ type Detector struct {
 
 	omu   sync.Mutex              // protects the lock-order graph (new edges only) and seen
 	seen  map[string]bool         // findings already reported, by key
+	nmu   sync.Mutex              // protects named
 	named map[string]int          // locks named after each line, for autoName
 	fmu   sync.Mutex              // protects findings
 	finds []Finding               // in report order
@@ -361,13 +362,15 @@ func (k LockKind) lockLike() bool { return k <= KindSemaphore }
 // holds it and which locks have been acquired while holding it. Package
 // locks creates one per instrumented primitive.
 type Lock struct {
-	d     *Detector
-	id    uint64
-	name  string
-	kind  LockKind
-	cap   int  // holders admitted at once: 1 for a Mutex or a write lock
-	track bool // the Detector checks anything
-	tag   uint64
+	d         *Detector
+	id        uint64
+	name      string
+	kind      LockKind
+	cap       int              // holders admitted at once: 1 for a Mutex or a write lock
+	auto      *[maxPCs]uintptr // an unnamed lock's birthplace, named from on demand
+	autoNamed atomic.Pointer[string]
+	track     bool // the Detector checks anything
+	tag       uint64
 
 	owner   atomic.Int64 // exclusive holder's goroutine id; 0 when none
 	ownerOf func() int64 // when set, the lock keeps its owner itself
@@ -388,7 +391,10 @@ type Lock struct {
 func (d *Detector) NewLock(name string, kind LockKind, capacity int) *Lock {
 	l := &Lock{d: d, id: d.lockIDs.Add(1), name: name, kind: kind, cap: max(capacity, 1), track: d.waitFor || d.lockOrder}
 	if l.name == "" {
-		l.name = d.autoName(kind)
+		// Named after the line that made it or first used it, when a
+		// report first asks: finding that line costs a microsecond.
+		l.auto = new([maxPCs]uintptr)
+		callers(1, l.auto[:])
 	}
 	switch kind {
 	case KindRWMutex, KindSemaphore, KindWaitGroup:
@@ -403,14 +409,13 @@ func (d *Detector) NewLock(name string, kind LockKind, capacity int) *Lock {
 
 // autoName names an unnamed lock after where it was made or first used,
 // "mutex at pkg/file.go:42", adding " (2)", " (3)" for further locks
-// named after the same line.
-func (d *Detector) autoName(kind LockKind) string {
+// named after the same line, in the order they are first named. d.nmu
+// must be held.
+func (d *Detector) autoName(kind LockKind, at Pos) string {
 	name := kind.String()
-	if at := Caller(); !at.IsZero() {
+	if !at.IsZero() {
 		name += " at " + at.String()
 	}
-	d.omu.Lock()
-	defer d.omu.Unlock()
 	if d.named == nil {
 		d.named = map[string]int{}
 	}
@@ -443,7 +448,23 @@ func (d *Detector) NewWaitGroupLock(name string, owed func() int) *Lock {
 }
 
 // Name returns the lock's name.
-func (l *Lock) Name() string { return l.name }
+func (l *Lock) Name() string {
+	if l.auto == nil {
+		return l.name
+	}
+	if n := l.autoNamed.Load(); n != nil {
+		return *n
+	}
+	at := pcsPos(l.auto[:])
+	l.d.nmu.Lock()
+	defer l.d.nmu.Unlock()
+	if n := l.autoNamed.Load(); n != nil {
+		return *n
+	}
+	n := l.d.autoName(l.kind, at)
+	l.autoNamed.Store(&n)
+	return n
+}
 
 // Kind returns the lock's kind.
 func (l *Lock) Kind() LockKind { return l.kind }
@@ -614,7 +635,11 @@ func (l *Lock) holders() []int64 {
 		out = append(out, o)
 	}
 	if l.holds != nil && l.kind != KindWaitGroup {
-		l.holds.each(func(g int64, _ *Site) { out = append(out, g) })
+		l.holds.each(func(g int64, _ *Site) {
+			if !slices.Contains(out, g) {
+				out = append(out, g)
+			}
+		})
 	}
 	return out
 }
@@ -840,7 +865,7 @@ func (d *Detector) deadlockFinding(cycle []*waitRecord) Finding {
 		prev := cycle[(i+len(cycle)-1)%len(cycle)]
 		steps[i] = Step{
 			Worker: nm.name(r.gid),
-			Lock:   r.lock.name,
+			Lock:   r.lock.Name(),
 			Owner:  nm.name(next.gid),
 			At:     r.at(),
 		}
@@ -848,20 +873,20 @@ func (d *Detector) deadlockFinding(cycle []*waitRecord) Finding {
 			steps[i].Op = "waits in Do of"
 		}
 		if len(cycle) > 1 {
-			steps[i].Holds = []string{prev.lock.name}
+			steps[i].Holds = []string{prev.lock.Name()}
 			steps[i].Taken = prev.lock.siteOf(r.gid)
 		}
 	}
 	if len(cycle) == 1 {
 		r := cycle[0]
-		steps[0].Holds = []string{r.lock.name}
+		steps[0].Holds = []string{r.lock.Name()}
 		steps[0].Taken = r.lock.siteOf(r.gid)
 		what := "locks %s, which it already holds"
 		if r.lock.kind == KindOnce {
 			what = "calls Do on %s from inside its own function"
 			steps[0].Op = "calls Do again on"
 		}
-		msg := steps[0].Worker + " " + fmt.Sprintf(what, r.lock.name)
+		msg := steps[0].Worker + " " + fmt.Sprintf(what, r.lock.Name())
 		if t := steps[0].Taken; t != nil {
 			msg += " (taken at " + t.String() + ")"
 		}
@@ -893,10 +918,10 @@ func (d *Detector) recursiveRead(l *Lock, gid int64, first *Site, now [siteDepth
 	d.report(Finding{
 		Kind: RecursiveRLock,
 		Message: fmt.Sprintf("%s read-locks %s again while holding it for reading: a writer that waits in between "+
-			"deadlocks both (sync.RWMutex forbids recursive read locking)", who, l.name),
+			"deadlocks both (sync.RWMutex forbids recursive read locking)", who, l.Name()),
 		Steps: []Step{
-			{Worker: who, Op: "first RLock of", Lock: l.name, At: firstAt},
-			{Worker: who, Op: "RLock again of", Holds: []string{l.name + " (read)"}, Taken: ptr(firstAt), Lock: l.name, At: againAt},
+			{Worker: who, Op: "first RLock of", Lock: l.Name(), At: firstAt},
+			{Worker: who, Op: "RLock again of", Holds: []string{l.Name() + " (read)"}, Taken: ptr(firstAt), Lock: l.Name(), At: againAt},
 		},
 	})
 }
@@ -964,10 +989,10 @@ func (d *Detector) reportUnderLock(waitRec, parked *waitRecord) {
 	d.report(Finding{
 		Kind: WaitUnderLock,
 		Message: fmt.Sprintf("%s %s %s while holding %s, and %s waits for %s: if "+why+", nothing can move",
-			holder, op, p.name, l.name, waiter, l.name, p.name, l.name),
+			holder, op, p.Name(), l.Name(), waiter, l.Name(), p.Name(), l.Name()),
 		Steps: []Step{
-			{Worker: holder, Op: op, Holds: []string{l.name}, Taken: l.siteOf(parked.gid), Lock: p.name, At: parked.at(), State: "blocked"},
-			{Worker: waiter, Lock: l.name, Owner: holder, At: waitRec.at(), State: "blocked"},
+			{Worker: holder, Op: op, Holds: []string{l.Name()}, Taken: l.siteOf(parked.gid), Lock: p.Name(), At: parked.at(), State: "blocked"},
+			{Worker: waiter, Lock: l.Name(), Owner: holder, At: waitRec.at(), State: "blocked"},
 		},
 	})
 }
@@ -1001,7 +1026,7 @@ func (d *Detector) Waiting() map[int64]WaitState {
 		for _, o := range w.owners {
 			names = append(names, d.nameOf(o))
 		}
-		out[g] = WaitState{Worker: d.nameOf(g), Lock: w.r.lock.name, Owner: strings.Join(names, ", "), At: w.r.at(), Since: w.r.since}
+		out[g] = WaitState{Worker: d.nameOf(g), Lock: w.r.lock.Name(), Owner: strings.Join(names, ", "), At: w.r.at(), Since: w.r.since}
 	}
 	return out
 }

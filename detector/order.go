@@ -289,7 +289,7 @@ func firstEdges(es []edge) []edge {
 func (d *Detector) reportOrder(cycle []orderEdge) {
 	names := make([]string, len(cycle))
 	for i, c := range cycle {
-		names[i] = c.from.name
+		names[i] = c.from.Name()
 	}
 	key := "order:" + cycleKey(names)
 	if d.seen[key] {
@@ -298,7 +298,7 @@ func (d *Detector) reportOrder(cycle []orderEdge) {
 	d.seen[key] = true
 	steps := make([]Step, len(cycle))
 	for i, c := range cycle {
-		steps[i] = Step{Worker: c.e.worker, Holds: []string{c.from.name}, Lock: c.e.to.name, At: c.e.at, Taken: c.e.taken}
+		steps[i] = Step{Worker: c.e.worker, Holds: []string{c.from.Name()}, Lock: c.e.to.Name(), At: c.e.at, Taken: c.e.taken}
 		switch {
 		case c.from.kind == KindWaitGroup:
 			steps[i].Op = "owes it a Done, and takes"
@@ -340,7 +340,7 @@ func gate(cycle []orderEdge) string {
 	}
 	for _, g := range common {
 		if g.cap < len(cycle) {
-			return fmt.Sprintf("every edge was taken inside %s, which admits %d at a time, fewer than the %d the cycle needs", g.name, g.cap, len(cycle))
+			return fmt.Sprintf("every edge was taken inside %s, which admits %d at a time, fewer than the %d the cycle needs", g.Name(), g.cap, len(cycle))
 		}
 	}
 	return ""

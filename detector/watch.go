@@ -93,15 +93,15 @@ func (d *Detector) exited(nm *namer, l *Lock, owner int64, waiter *waitRecord) {
 func (d *Detector) exitedFinding(nm *namer, l *Lock, owner int64, waiter *waitRecord) Finding {
 	who := nm.name(owner)
 	taken := l.siteOf(owner)
-	msg := fmt.Sprintf("%s is still held by %s, which has exited", l.name, who)
+	msg := fmt.Sprintf("%s is still held by %s, which has exited", l.Name(), who)
 	if taken != nil {
-		msg = fmt.Sprintf("%s is still held by %s, which took it at %s and has exited", l.name, who, taken)
+		msg = fmt.Sprintf("%s is still held by %s, which took it at %s and has exited", l.Name(), who, taken)
 	}
-	steps := []Step{{Worker: who, Holds: []string{l.name}, Taken: taken, State: "exited", Now: "exited"}}
+	steps := []Step{{Worker: who, Holds: []string{l.Name()}, Taken: taken, State: "exited", Now: "exited"}}
 	if waiter != nil {
 		w := nm.name(waiter.gid)
 		msg += "; " + w + " waits for it"
-		steps = append(steps, Step{Worker: w, Lock: l.name, Owner: who, At: waiter.at(), State: "blocked"})
+		steps = append(steps, Step{Worker: w, Lock: l.Name(), Owner: who, At: waiter.at(), State: "blocked"})
 	}
 	return Finding{Kind: ExitedOwner, Message: msg, Steps: steps}
 }
@@ -114,7 +114,7 @@ func (d *Detector) timeoutFinding(nm *namer, r *waitRecord, blockers []int64, un
 	gs := nm.stacks()
 	l := r.lock
 	waiter := nm.name(r.gid)
-	ws := Step{Worker: waiter, Lock: l.name, At: r.at(), State: "blocked"}
+	ws := Step{Worker: waiter, Lock: l.Name(), At: r.at(), State: "blocked"}
 	if hs := d.heldBy(r.gid); len(hs) > 0 {
 		ws.Holds = hs
 		if len(hs) == 1 {
@@ -126,10 +126,10 @@ func (d *Detector) timeoutFinding(nm *namer, r *waitRecord, blockers []int64, un
 	for _, b := range blockers {
 		name := nm.name(b)
 		owners = append(owners, name)
-		st := Step{Worker: name, Holds: []string{l.name}, Taken: l.siteOf(b)}
+		st := Step{Worker: name, Holds: []string{l.Name()}, Taken: l.siteOf(b)}
 		if l.kind == KindWaitGroup {
 			st.Holds, st.Taken, st.Op = nil, nil, "owes a Done to"
-			st.Lock = l.name
+			st.Lock = l.Name()
 		}
 		st.Now, st.NowAt = d.doing(b, gs)
 		if !gs.has(b) {
@@ -150,7 +150,7 @@ func (d *Detector) timeoutFinding(nm *namer, r *waitRecord, blockers []int64, un
 		if l.count != nil {
 			owed = l.count()
 		}
-		msg = fmt.Sprintf("%s in Wait on %s, which still waits for %d Done call(s)", lead, l.name, owed)
+		msg = fmt.Sprintf("%s in Wait on %s, which still waits for %d Done call(s)", lead, l.Name(), owed)
 		switch {
 		case len(owners) == 0:
 			msg += " from goroutines locklab does not know (start them with WaitGroup.Go to have them named)"
@@ -160,9 +160,9 @@ func (d *Detector) timeoutFinding(nm *namer, r *waitRecord, blockers []int64, un
 			msg += " from " + strings.Join(owners, ", ")
 		}
 	case len(owners) == 0:
-		msg = fmt.Sprintf("%s %s %s, which no one holds now", lead, waiting, l.name)
+		msg = fmt.Sprintf("%s %s %s, which no one holds now", lead, waiting, l.Name())
 	default:
-		msg = fmt.Sprintf("%s %s %s, held by %s", lead, waiting, l.name, strings.Join(owners, ", "))
+		msg = fmt.Sprintf("%s %s %s, held by %s", lead, waiting, l.Name(), strings.Join(owners, ", "))
 		if len(blockers) == 1 {
 			if now, at := d.doing(blockers[0], gs); now != "" {
 				msg += ", which is now " + now
@@ -183,14 +183,14 @@ func (d *Detector) doing(g int64, gs *stacks) (string, *Pos) {
 	d.wmu.Unlock()
 	if r != nil {
 		at := r.at()
-		what := "waiting for " + r.lock.name
+		what := "waiting for " + r.lock.Name()
 		switch r.lock.kind {
 		case KindCond:
-			what = "in Cond.Wait on " + r.lock.name
+			what = "in Cond.Wait on " + r.lock.Name()
 		case KindWaitGroup:
-			what = "in WaitGroup.Wait on " + r.lock.name
+			what = "in WaitGroup.Wait on " + r.lock.Name()
 		case KindOnce:
-			what = "in Do of " + r.lock.name
+			what = "in Do of " + r.lock.Name()
 		}
 		return what, ptr(at)
 	}
@@ -211,12 +211,12 @@ func (d *Detector) heldBy(gid int64) []string {
 		}
 		switch {
 		case l.Owner() == gid:
-			out = append(out, l.name)
+			out = append(out, l.Name())
 		case l.holds != nil && l.holds.holds(gid):
 			if l.kind == KindRWMutex {
-				out = append(out, l.name+" (read)")
+				out = append(out, l.Name()+" (read)")
 			} else {
-				out = append(out, l.name)
+				out = append(out, l.Name())
 			}
 		}
 	}
@@ -226,7 +226,7 @@ func (d *Detector) heldBy(gid int64) []string {
 func (d *Detector) siteOfName(gid int64, name string) *Pos {
 	name = strings.TrimSuffix(name, " (read)")
 	for _, l := range d.reg.all() {
-		if l.name == name {
+		if l.Name() == name {
 			if p := l.siteOf(gid); p != nil {
 				return p
 			}

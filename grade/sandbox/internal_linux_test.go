@@ -80,7 +80,7 @@ func TestNewWithoutInit(t *testing.T) {
 // call Init: one exits at once, one runs on. Run must fail clearly, and
 // soon.
 func TestHelperWithoutInit(t *testing.T) {
-	_ = probeResult() // with the real executable, before it is replaced
+	_, _ = probeResult(), uidProbeResult() // with the real executable, before it is replaced
 	defer func(exe string, d time.Duration) { executable, helloTimeout = exe, d }(executable, helloTimeout)
 	helloTimeout = 500 * time.Millisecond
 	for _, prog := range []string{"/bin/true", "/usr/bin/yes"} {

@@ -32,9 +32,11 @@
 //	off       None                            None                      None
 //
 // Whether namespaces work is found by setting up one empty sandbox for
-// real, once per process. Root in a container whose seccomp profile blocks
-// them (Docker's default, hence Gradescope's images) gets EPERM and Auto
-// falls back to Unprivileged.
+// real, once per process, and likewise whether the helper can switch to a
+// dedicated uid. Root in a container whose seccomp profile blocks
+// namespaces (Docker's default, hence Gradescope's images) gets EPERM and
+// Auto falls back to Unprivileged; root without CAP_SETUID falls back to
+// None.
 //
 // # Namespaces
 //
@@ -62,7 +64,10 @@
 // build the root with root's access to the sources, then switches to a
 // dedicated uid of the run (mapped to itself, see UIDFirst) before exec:
 // the program is an unprivileged user inside and out, and its Writable
-// paths are chowned to that uid for the run and back afterwards.
+// paths are chowned to that uid for the run and back afterwards. (Left as
+// kuid 0, even with no capabilities, it could write /proc/sys files such
+// as kernel.core_pattern, whose permission check is only "euid is global
+// root".)
 //
 // Protects against: reading anything but what the Cmd lists and the system
 // directories; writing anything but the Writable paths and the private
@@ -109,6 +114,14 @@
 // caller's uid may do: reading and writing its files, the network,
 // signalling or tracing the grader; a process that calls setsid leaves the
 // process group and outlives the run.
+//
+// # When the grader dies
+//
+// The program gets SIGKILL when the grader dies, however it dies (the
+// kernel's parent-death signal). At the Namespaces level that kills the
+// whole sandbox. At the lower levels, what the program started in another
+// session or process group survives a grader killed with SIGKILL; at the
+// uid level later runs skip that uid while any process runs as it.
 //
 // Outside Linux only None exists, with a process group and the time limit
 // but no rlimits, and Required fails.

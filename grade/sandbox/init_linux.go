@@ -257,27 +257,58 @@ func closeOnExecFrom(first int) error {
 	return nil
 }
 
-// buildRoot makes a private root file system from sp.Mounts on sp.Root
-// and pivots into it. It runs as root of a new user namespace that owns a
-// new mount namespace.
+// stagingCandidates are directories to mount the staging tmpfs on. Any
+// will do: once pivoted into, the old root is whole again under /oldroot.
+var stagingCandidates = []string{"/tmp", "/mnt", "/run", "/usr"}
+
+// buildRoot makes a private root file system from sp.Mounts and pivots
+// into it, as bubblewrap does: first into a staging tmpfs, where the old
+// root is whole at /oldroot, so that every source can be reached there,
+// then into the new root built at /newroot. It needs no directory on the
+// host, so a killed grader leaves nothing behind. It runs as root of a new
+// user namespace that owns a new mount namespace.
 func buildRoot(sp *spec) error {
 	if err := syscall.Mount("", "/", "", syscall.MS_REC|syscall.MS_PRIVATE, ""); err != nil {
 		return fmt.Errorf("make / private: %w", err)
 	}
-	root := sp.Root
+	staging := ""
+	for _, c := range stagingCandidates {
+		if st, err := os.Lstat(c); err == nil && st.IsDir() {
+			staging = c
+			break
+		}
+	}
+	if staging == "" {
+		return fmt.Errorf("no directory to mount the staging tmpfs on (tried %s)", strings.Join(stagingCandidates, ", "))
+	}
+	if err := syscall.Mount("tmpfs", staging, "tmpfs", syscall.MS_NOSUID|syscall.MS_NODEV, "mode=0700,size=1m"); err != nil {
+		return fmt.Errorf("mount the staging tmpfs on %s: %w", staging, err)
+	}
+	for _, d := range []string{"oldroot", "newroot"} {
+		if err := os.Mkdir(filepath.Join(staging, d), 0o755); err != nil {
+			return fmt.Errorf("staging: %w", err)
+		}
+	}
+	if err := syscall.PivotRoot(staging, filepath.Join(staging, "oldroot")); err != nil {
+		return fmt.Errorf("pivot_root to the staging tmpfs: %w", err)
+	}
+	if err := syscall.Chdir("/"); err != nil {
+		return fmt.Errorf("chdir /: %w", err)
+	}
+	const root = "/newroot"
 	if err := syscall.Mount("tmpfs", root, "tmpfs", syscall.MS_NOSUID|syscall.MS_NODEV, "mode=0755,size=4m,nr_inodes=16384"); err != nil {
-		return fmt.Errorf("mount tmpfs on %s for the root: %w", root, err)
+		return fmt.Errorf("mount tmpfs for the root: %w", err)
 	}
 	for _, m := range sp.Mounts {
-		if err := applyMount(root, m); err != nil {
+		if err := applyMount(root, "/oldroot", m); err != nil {
 			return err
 		}
 	}
-	old := filepath.Join(root, ".oldroot")
-	if err := os.Mkdir(old, 0o700); err != nil {
+	// The staging tmpfs, and the old root under it, end up on /.oldroot.
+	if err := os.Mkdir(root+"/.oldroot", 0o700); err != nil {
 		return fmt.Errorf("pivot_root: %w", err)
 	}
-	if err := syscall.PivotRoot(root, old); err != nil {
+	if err := syscall.PivotRoot(root, root+"/.oldroot"); err != nil {
 		return fmt.Errorf("pivot_root: %w", err)
 	}
 	if err := syscall.Chdir("/"); err != nil {
@@ -295,15 +326,15 @@ func buildRoot(sp *spec) error {
 	return nil
 }
 
-// applyMount adds m to the new root at root.
-func applyMount(root string, m mount) error {
+// applyMount adds m to the new root at root, its source being under old.
+func applyMount(root, old string, m mount) error {
 	target := filepath.Join(root, m.Target)
 	switch m.Kind {
 	case mBind:
 		if err := makeTarget(target, m.File); err != nil {
 			return fmt.Errorf("mount %s: %w", m.Target, err)
 		}
-		if err := syscall.Mount(m.Source, target, "", syscall.MS_BIND, ""); err != nil {
+		if err := syscall.Mount(filepath.Join(old, m.Source), target, "", syscall.MS_BIND, ""); err != nil {
 			return fmt.Errorf("mount %s: %w", m.Target, err)
 		}
 		// Remounting must keep the flags the source's mount has (the

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -130,11 +131,9 @@ func probeNamespaces() error {
 	}
 	fds := newFDTable(c.ExtraFiles)
 	defer fds.close()
-	cleanup, err := s.addMounts(sp, &resolved{dir: "/"}, c, lease)
-	if err != nil {
+	if err := s.addMounts(sp, &resolved{dir: "/"}, c, lease); err != nil {
 		return fmt.Errorf("namespaces not tried: %w", err)
 	}
-	defer cleanup()
 	h, err := startHelper(context.Background(), sp, c, fds, s.attr(c, lease), nil)
 	if err != nil {
 		return namespaceError(err)
@@ -235,11 +234,9 @@ func (s *Sandbox) run(ctx context.Context, c *Cmd, r *resolved) (_ *Exit, err er
 	fds := newFDTable(c.ExtraFiles)
 	defer fds.close()
 	if s.level == Namespaces {
-		cleanup, err := s.addMounts(sp, r, c, lease)
-		if err != nil {
+		if err := s.addMounts(sp, r, c, lease); err != nil {
 			return nil, err
 		}
-		defer cleanup()
 	}
 	s.log.Debug("sandbox run", zap.String("level", string(s.level)), zap.String("path", c.Path), zap.Strings("args", c.Args))
 	var afterExit func()
@@ -404,20 +401,25 @@ func (t *fdTable) close() {
 	t.owned = nil
 }
 
-// addMounts sets sp up to build a private root: the mounts, and an empty
-// directory to build it on, which cleanup removes.
-func (s *Sandbox) addMounts(sp *spec, r *resolved, c *Cmd, lease *uidLease) (cleanup func(), err error) {
+// addMounts sets sp up to build a private root.
+func (s *Sandbox) addMounts(sp *spec, r *resolved, c *Cmd, lease *uidLease) error {
 	sp.Namespaces = true
 	sp.Hostname = "sandbox"
 	if lease != nil {
 		sp.SetUID, sp.UID, sp.GID = true, lease.uid, lease.uid
 	}
 	bind := func(p string, writable, dev bool) error {
-		st, err := os.Stat(p)
+		// The helper reaches the source under its old root, where an
+		// absolute symbolic link (/etc/localtime) would lead astray.
+		src, err := filepath.EvalSymlinks(p)
 		if err != nil {
 			return fmt.Errorf("sandbox: %w", err)
 		}
-		sp.Mounts = append(sp.Mounts, mount{Kind: mBind, Source: p, Target: p, File: !st.IsDir(), Writable: writable, Dev: dev})
+		st, err := os.Stat(src)
+		if err != nil {
+			return fmt.Errorf("sandbox: %w", err)
+		}
+		sp.Mounts = append(sp.Mounts, mount{Kind: mBind, Source: src, Target: p, File: !st.IsDir(), Writable: writable, Dev: dev})
 		return nil
 	}
 	var links []mount
@@ -429,12 +431,12 @@ func (s *Sandbox) addMounts(sp *spec, r *resolved, c *Cmd, lease *uidLease) (cle
 		case st.Mode()&os.ModeSymlink != 0:
 			l, err := os.Readlink(d)
 			if err != nil {
-				return nil, fmt.Errorf("sandbox: %w", err)
+				return fmt.Errorf("sandbox: %w", err)
 			}
 			links = append(links, mount{Kind: mSymlink, Target: d, Link: l})
 		case st.IsDir():
 			if err := bind(d, false, false); err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
@@ -447,7 +449,7 @@ func (s *Sandbox) addMounts(sp *spec, r *resolved, c *Cmd, lease *uidLease) (cle
 			continue
 		}
 		if err := bind(p, false, false); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	for _, p := range devFiles {
@@ -455,7 +457,7 @@ func (s *Sandbox) addMounts(sp *spec, r *resolved, c *Cmd, lease *uidLease) (cle
 			continue
 		}
 		if err := bind(p, true, true); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	links = append(links,
@@ -481,21 +483,11 @@ func (s *Sandbox) addMounts(sp *spec, r *resolved, c *Cmd, lease *uidLease) (cle
 	sort.Strings(paths) // a directory before what is inside it
 	for _, p := range paths {
 		if err := bind(p, user[p], false); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	sp.Mounts = append(sp.Mounts, links...)
-	// The root is built on a directory of its own, so that it hides none
-	// of the sources; it is a mount point only in the sandbox's namespace.
-	if sp.Root, err = os.MkdirTemp("", "locklab-sandbox-root-"); err != nil {
-		return nil, fmt.Errorf("sandbox: %w", err)
-	}
-	root := sp.Root
-	return func() {
-		for i := 0; os.Remove(root) != nil && i < 50; i++ {
-			time.Sleep(time.Millisecond) // EBUSY while the namespace is torn down
-		}
-	}, nil
+	return nil
 }
 
 // errNoHelper is wrapped when the helper never said Init ran.

@@ -233,6 +233,18 @@ func TestAttacks(t *testing.T) {
 		limits: sandbox.Limits{FileSize: 1 << 20},
 		want:   map[sandbox.Level][]string{ns: {"file too large"}, uid: {"file too large"}, none: {"file too large"}},
 	}, {
+		name: "read /etc/passwd",
+		args: func(f *fixture) []string { return []string{"read", "/etc/passwd"} },
+		want: map[sandbox.Level][]string{ns: {"ok root:"}, uid: {"ok root:"}, none: {"ok root:"}},
+	}, {
+		name: "read /etc/localtime",
+		args: func(f *fixture) []string { return []string{"read", "/etc/localtime"} },
+		want: map[sandbox.Level][]string{ns: {"ok TZif"}, uid: {"ok TZif"}, none: {"ok TZif"}},
+	}, {
+		name: "read /etc/shadow",
+		args: func(f *fixture) []string { return []string{"read", "/etc/shadow"} },
+		want: map[sandbox.Level][]string{ns: {"no such file or directory"}, uid: {"permission denied"}},
+	}, {
 		name: "write /dev/null",
 		args: func(f *fixture) []string { return []string{"append", "/dev/null"} },
 		want: map[sandbox.Level][]string{ns: {"ok written"}, uid: {"ok written"}, none: {"ok written"}},

@@ -30,9 +30,8 @@ const (
 // spec is what the helper must do.
 type spec struct {
 	Action     string
-	Namespaces bool   // build a private root and pivot into it
-	Root       string // an empty directory to build the root on
-	SetUID     bool   // switch to UID and GID before exec
+	Namespaces bool // build a private root and pivot into it
+	SetUID     bool // switch to UID and GID before exec
 	UID, GID   int
 	Path       string
 	Argv       []string

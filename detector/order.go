@@ -51,7 +51,11 @@ type slot struct {
 	gid   atomic.Int64
 	n     int
 	stack [maxHeld]held
-	_     [8]byte
+	// away counts the goroutines whose home this slot is that hold a slot
+	// further along the probe: while it is zero, a goroutine whose home
+	// this is has its slot here or none, and finds out with one load.
+	away atomic.Int32
+	home *slot // the home of the goroutine holding this slot, if not this one
 }
 
 func (s *slot) push(h held) {
@@ -114,16 +118,26 @@ const (
 
 // slotTable maps goroutine ids to slots by open addressing with a bounded
 // probe. A goroutine claims a slot when it first holds a lock and gives it
-// back when it holds none.
+// back when it holds none. Its home slot, where its id hashes, is almost
+// always the one: only when the home is taken does it probe further, and
+// the home's away count says so.
 type slotTable struct {
 	slots [slotCount]slot
 }
 
+func homeSlot(gid int64) uint64 { return uint64(gid) * 0x9e3779b97f4a7c15 >> 54 }
+
 func (t *slotTable) find(gid int64) *slot {
-	h := uint64(gid) * 0x9e3779b97f4a7c15 >> 54
-	for i := uint64(0); i < slotProbe; i++ {
-		s := &t.slots[(h+i)%slotCount]
-		if s.gid.Load() == gid {
+	h := homeSlot(gid)
+	home := &t.slots[h]
+	if home.gid.Load() == gid {
+		return home
+	}
+	if home.away.Load() == 0 {
+		return nil
+	}
+	for i := uint64(1); i < slotProbe; i++ {
+		if s := &t.slots[(h+i)%slotCount]; s.gid.Load() == gid {
 			return s
 		}
 	}
@@ -131,29 +145,38 @@ func (t *slotTable) find(gid int64) *slot {
 }
 
 func (t *slotTable) claim(gid int64) *slot {
-	h := uint64(gid) * 0x9e3779b97f4a7c15 >> 54
-	var free *slot
-	for i := uint64(0); i < slotProbe; i++ {
-		s := &t.slots[(h+i)%slotCount]
-		switch g := s.gid.Load(); {
-		case g == gid:
+	h := homeSlot(gid)
+	home := &t.slots[h]
+	switch g := home.gid.Load(); {
+	case g == gid:
+		return home
+	case home.away.Load() != 0:
+		if s := t.find(gid); s != nil {
 			return s
-		case g == 0 && free == nil:
-			free = s
 		}
 	}
-	if free != nil && free.gid.CompareAndSwap(0, gid) {
-		free.n = 0
-		return free
+	if home.gid.Load() == 0 && home.gid.CompareAndSwap(0, gid) {
+		home.n, home.home = 0, nil
+		return home
 	}
-	for i := uint64(0); i < slotProbe; i++ { // lost a race for the free slot
+	for i := uint64(1); i < slotProbe; i++ {
 		s := &t.slots[(h+i)%slotCount]
 		if s.gid.Load() == 0 && s.gid.CompareAndSwap(0, gid) {
-			s.n = 0
+			home.away.Add(1)
+			s.n, s.home = 0, home
 			return s
 		}
 	}
 	return nil
+}
+
+// free gives the slot back once its goroutine holds nothing.
+func (s *slot) free() {
+	if h := s.home; h != nil {
+		s.home = nil
+		h.away.Add(-1)
+	}
+	s.release()
 }
 
 // order adds the edges "h -> l" for every lock h the goroutine holds. The

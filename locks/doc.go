@@ -11,7 +11,9 @@
 //	sync.Once            locks.Once        Do
 //	sync.WaitGroup       locks.WaitGroup   Add Done Wait Go
 //
-// Zero values are ready to use, as sync's are; NewMutex, NewRWMutex,
+// The rest of sync (Locker, Map, Pool, OnceFunc, OnceValue, OnceValues)
+// is re-exported as it is, so that import sync "github.com/locklab/locklab/locks"
+// is a drop-in for a whole file. Zero values are ready to use, as sync's are; NewMutex, NewRWMutex,
 // NewOnce and NewWaitGroup also take a name for reports and options. Each
 // primitive keeps sync's semantics, including the legal uses detectors
 // often get wrong: a Mutex unlocked, or an RWMutex read-unlocked, by a

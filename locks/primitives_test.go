@@ -193,7 +193,7 @@ func TestLegalHandOff(t *testing.T) {
 // may have the lock now. (A hand-off to an unrelated goroutine is seen as
 // exited only if someone waits for it past the exit delay.)
 func TestLegalHeldAcrossExit(t *testing.T) {
-	d := quiet(detector.WithWaitTimeout(100 * time.Millisecond)) // exit checks after 10 ms
+	d := quiet(detector.WithWaitTimeout(time.Second)) // exit checks after 100 ms
 	mu := locks.NewMutex("job", locks.WithDetector(d))
 	release := make(chan struct{})
 	finished := make(chan struct{})
@@ -210,7 +210,7 @@ func TestLegalHeldAcrossExit(t *testing.T) {
 	<-started
 	waited := make(chan struct{})
 	go func() { mu.Lock(); mu.Unlock(); close(waited) }()
-	time.Sleep(60 * time.Millisecond) // past the exit delay, before the wait timeout
+	time.Sleep(300 * time.Millisecond) // past the exit delay, well before the wait timeout
 	close(release)
 	<-finished
 	<-waited
@@ -237,7 +237,7 @@ func TestLegalTryLock(t *testing.T) {
 // A Cond with its lock, the bounded buffer done right: no finding, though
 // consumers wait longer than the wait timeout.
 func TestLegalCondWithItsLock(t *testing.T) {
-	d := quiet(detector.WithWaitTimeout(20 * time.Millisecond))
+	d := quiet(detector.WithWaitTimeout(200 * time.Millisecond))
 	mu := locks.NewMutex("buffer", locks.WithDetector(d))
 	notEmpty := locks.NewCond(mu)
 	var items []int
@@ -260,7 +260,7 @@ func TestLegalCondWithItsLock(t *testing.T) {
 			}
 		})
 	}
-	time.Sleep(60 * time.Millisecond) // idle consumers, past the wait timeout
+	time.Sleep(300 * time.Millisecond) // idle consumers, past the wait timeout
 	for i := range 4 {
 		mu.Lock()
 		items = append(items, i)

@@ -566,7 +566,7 @@ func (l *Lock) Released(gid int64, mode Mode) {
 	if s := l.d.slots.find(gid); s != nil {
 		s.remove(l)
 		if s.n == 0 {
-			s.free()
+			l.d.slots.done(s)
 		}
 	}
 }

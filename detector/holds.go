@@ -158,6 +158,14 @@ func (t *holdTable) dropOwn(gid int64) bool {
 			if w == 0 || holdGID(w) != gid {
 				break
 			}
+			if w&holdMax == 1 && plainRelease {
+				// The word's only hold, released by its holder: no one
+				// else writes a word its holder still uses (a release
+				// by another goroutine only takes holds the program no
+				// longer releases itself), so the store needs no lock.
+				zeroWord(&e.word)
+				return true
+			}
 			next := w - 1
 			if next&holdMax == 0 {
 				next = 0

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+	"time"
 )
 
 // The lock-order graph has a node per lock and an edge H -> L for "L was
@@ -123,6 +124,14 @@ const (
 // the home's away count says so.
 type slotTable struct {
 	slots [slotCount]slot
+
+	// Outside race builds a goroutine keeps its slot when it comes to
+	// hold nothing, so that its next first lock claims nothing: slots of
+	// goroutines that have exited are reclaimed when a claim finds its
+	// neighbourhood full, and while most slots belong to live goroutines
+	// (crowded) slots are given back as soon as they are empty.
+	crowded   atomic.Bool
+	reclaimed atomic.Int64 // UnixNano of the last reclaim
 }
 
 func homeSlot(gid int64) uint64 { return uint64(gid) * 0x9e3779b97f4a7c15 >> 54 }
@@ -159,24 +168,77 @@ func (t *slotTable) claim(gid int64) *slot {
 		home.n, home.home = 0, nil
 		return home
 	}
-	for i := uint64(1); i < slotProbe; i++ {
-		s := &t.slots[(h+i)%slotCount]
-		if s.gid.Load() == 0 && s.gid.CompareAndSwap(0, gid) {
-			home.away.Add(1)
-			s.n, s.home = 0, home
-			return s
+	for round := 0; round < 2; round++ {
+		for i := uint64(1); i < slotProbe; i++ {
+			s := &t.slots[(h+i)%slotCount]
+			if s.gid.Load() == 0 && s.gid.CompareAndSwap(0, gid) {
+				home.away.Add(1)
+				s.n, s.home = 0, home
+				return s
+			}
+		}
+		if round == 0 && !t.reclaim() {
+			break
+		}
+		if home.gid.Load() == 0 && home.gid.CompareAndSwap(0, gid) {
+			home.n, home.home = 0, nil
+			return home
 		}
 	}
 	return nil
 }
 
-// free gives the slot back once its goroutine holds nothing.
+// done is called when the goroutine holding s comes to hold nothing: it
+// gives s back, unless it may keep it.
+func (t *slotTable) done(s *slot) {
+	if stickySlots && !t.crowded.Load() {
+		return
+	}
+	s.free()
+}
+
 func (s *slot) free() {
 	if h := s.home; h != nil {
 		s.home = nil
 		h.away.Add(-1)
 	}
 	s.release()
+}
+
+// reclaim frees the slots of goroutines that have exited, at most every
+// 10 ms, and reports whether it ran. It reads every slot's owner, then
+// every goroutine's stack: an owner seen before the stacks were read and
+// missing from them has exited, and never touches its slot again.
+func (t *slotTable) reclaim() bool {
+	if !stickySlots {
+		return false
+	}
+	now := time.Now().UnixNano()
+	last := t.reclaimed.Load()
+	if now-last < int64(10*time.Millisecond) || !t.reclaimed.CompareAndSwap(last, now) {
+		return false
+	}
+	var owners [slotCount]int64
+	for i := range t.slots {
+		owners[i] = t.slots[i].gid.Load()
+	}
+	gs := snapshot()
+	live := 0
+	for i, g := range owners {
+		if g <= 0 {
+			continue
+		}
+		if gs.has(g) {
+			live++
+			continue
+		}
+		if s := &t.slots[i]; s.gid.CompareAndSwap(g, -1) { // ours now
+			s.n = 0
+			s.free()
+		}
+	}
+	t.crowded.Store(live > slotCount/2)
+	return true
 }
 
 // order adds the edges "h -> l" for every lock h the goroutine holds. The

@@ -2,7 +2,16 @@
 
 package detector
 
-import "unsafe"
+import (
+	"sync/atomic"
+	"unsafe"
+)
+
+// plainRelease says release stores may be plain (see below).
+const plainRelease = true
+
+// zeroWord clears a hold word with a plain store, for the same reason.
+func zeroWord(w *atomic.Uint64) { *(*uint64)(unsafe.Pointer(w)) = 0 }
 
 // release gives the slot back with a plain store. On amd64 every store is
 // a release store (the processor keeps stores in program order), which is

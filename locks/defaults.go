@@ -22,6 +22,10 @@ var (
 	// default is made (see DefaultDetector).
 	current atomic.Pointer[defaults]
 	gens    atomic.Uint64
+	// curTag is what the fast path compares a node's Tag with: the
+	// current default's generation shifted left once, with offBit set
+	// when detection is off; 0 before the first use.
+	curTag atomic.Uint64
 
 	processOnce sync.Once
 	process     *defaults
@@ -40,8 +44,27 @@ var (
 // locktest does it for you. A lock held while the default changes keeps
 // its owner (the lock knows it) but forgets where it was taken.
 func SetDefaultDetector(d *detector.Detector) (restore func()) {
-	old := current.Swap(&defaults{det: d, gen: gens.Add(1)})
-	return func() { current.Store(old) }
+	st := &defaults{det: d, gen: gens.Add(1)}
+	old := current.Swap(st)
+	curTag.Store(st.tag())
+	return func() {
+		current.Store(old)
+		curTag.Store(old.tag())
+	}
+}
+
+const offBit = 1
+
+// tag is the Tag of nodes bound to st, and the value of curTag while st
+// is in force.
+func (st *defaults) tag() uint64 {
+	switch {
+	case st == nil:
+		return 0
+	case st.det == nil:
+		return st.gen<<1 | offBit
+	}
+	return st.gen << 1
 }
 
 // DefaultDetector returns the Detector that unbound locks report to now:
@@ -66,7 +89,9 @@ func processDefaults() *defaults {
 			process.det = detector.NewDefault()
 		}
 	})
-	current.CompareAndSwap(nil, process)
+	if current.CompareAndSwap(nil, process) {
+		curTag.Store(process.tag())
+	}
 	return current.Load()
 }
 
@@ -79,27 +104,42 @@ type primitive interface {
 // binding is a primitive's node, bound on first use to the default
 // Detector and rebound when the default changes.
 type binding struct {
-	node atomic.Pointer[detector.Lock]
-	name string // given at construction; "" for a zero value
+	node  atomic.Pointer[detector.Lock]
+	name  string // given at construction; "" for a zero value
+	fixed bool   // bound with WithDetector, at construction
 }
 
 // get returns the primitive's node, or nil when detection is off for it.
-// The common case, a node of the current generation, is two loads.
 func (b *binding) get(p primitive) *detector.Lock {
-	n := b.node.Load()
-	st := current.Load()
-	if n != nil && (n.Tag() == 0 || st != nil && n.Tag() == st.gen) {
+	if n := b.fast(); n != nil {
 		return n
 	}
-	if n == nil && st != nil && st.det == nil {
+	return b.slow(p)
+}
+
+// fast returns the node if it is bound for good or to the default in
+// force: two loads, small enough to inline into every lock method, which
+// call slow when it returns nil.
+func (b *binding) fast() *detector.Lock {
+	if n := b.node.Load(); n != nil && (b.fixed || n.Tag() == curTag.Load()) {
+		return n
+	}
+	return nil
+}
+
+// slow is get's other cases: detection off, a first use, a new default.
+func (b *binding) slow(p primitive) *detector.Lock {
+	n := b.node.Load()
+	if n == nil && curTag.Load()&offBit != 0 {
 		return nil
 	}
-	return b.rebind(n, st, p)
+	return b.rebind(n, p)
 }
 
 // rebind binds the primitive to the default Detector in force, keeping
 // its name.
-func (b *binding) rebind(n *detector.Lock, st *defaults, p primitive) *detector.Lock {
+func (b *binding) rebind(n *detector.Lock, p primitive) *detector.Lock {
+	st := current.Load()
 	if st == nil {
 		st = processDefaults()
 	}
@@ -112,7 +152,7 @@ func (b *binding) rebind(n *detector.Lock, st *defaults, p primitive) *detector.
 		name = n.Name()
 	}
 	nn := p.newNode(st.det, name)
-	nn.SetTag(st.gen)
+	nn.SetTag(st.tag())
 	if b.node.CompareAndSwap(n, nn) {
 		return nn
 	}
@@ -124,6 +164,7 @@ func (b *binding) rebind(n *detector.Lock, st *defaults, p primitive) *detector.
 func (b *binding) bindTo(p primitive, opts []Option) {
 	c := newConfig(opts)
 	if c.det != nil {
+		b.fixed = true
 		b.node.Store(p.newNode(c.det, b.name))
 		return
 	}

@@ -65,17 +65,7 @@ func (m *Mutex) Name() string {
 
 // bind returns the lock's Detector node, binding an unbound lock to the
 // default Detector; nil when detection is off.
-func (m *Mutex) bind() *detector.Lock {
-	n := m.b.node.Load()
-	st := current.Load()
-	if n != nil && (n.Tag() == 0 || st != nil && n.Tag() == st.gen) {
-		return n
-	}
-	if n == nil && st != nil && st.det == nil {
-		return nil
-	}
-	return m.b.rebind(n, st, m)
-}
+func (m *Mutex) bind() *detector.Lock { return m.b.get(m) }
 
 // Lock locks m, blocking until it is available.
 func (m *Mutex) Lock() {
@@ -92,7 +82,10 @@ func (m *Mutex) LockContext(ctx context.Context) error {
 }
 
 func (m *Mutex) lock(ctx context.Context) error {
-	n := m.bind()
+	n := m.b.fast()
+	if n == nil {
+		n = m.b.slow(m)
+	}
 	if n == nil || !n.Tracking() {
 		if m.state.CompareAndSwap(0, locked) {
 			return nil
@@ -184,7 +177,10 @@ func (m *Mutex) wakeChan() chan struct{} {
 // sync.Mutex.TryLock, it never blocks; it adds no lock-order edge into m
 // because a try cannot deadlock.
 func (m *Mutex) TryLock() bool {
-	n := m.bind()
+	n := m.b.fast()
+	if n == nil {
+		n = m.b.slow(m)
+	}
 	if n == nil || !n.Tracking() {
 		return m.state.CompareAndSwap(0, locked)
 	}

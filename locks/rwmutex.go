@@ -78,7 +78,10 @@ func (rw *RWMutex) Lock() {
 func (rw *RWMutex) LockContext(ctx context.Context) error { return rw.lock(ctx) }
 
 func (rw *RWMutex) lock(ctx context.Context) error {
-	n := rw.b.get(rw)
+	n := rw.b.fast()
+	if n == nil {
+		n = rw.b.slow(rw)
+	}
 	if rw.state.CompareAndSwap(0, rwHeld) {
 		if n != nil && n.Tracking() {
 			n.Acquired(goid.Get(), detector.Exclusive, false)
@@ -100,7 +103,10 @@ func (rw *RWMutex) RLock() {
 func (rw *RWMutex) RLockContext(ctx context.Context) error { return rw.rlock(ctx) }
 
 func (rw *RWMutex) rlock(ctx context.Context) error {
-	n := rw.b.get(rw)
+	n := rw.b.fast()
+	if n == nil {
+		n = rw.b.slow(rw)
+	}
 	if s := rw.state.Add(1); s&(rwHeld|rwPending) == 0 {
 		if n != nil && n.Tracking() {
 			n.Acquired(goid.Get(), detector.Shared, false)
@@ -113,7 +119,10 @@ func (rw *RWMutex) rlock(ctx context.Context) error {
 
 // TryLock locks rw for writing if it is free, and reports whether it did.
 func (rw *RWMutex) TryLock() bool {
-	n := rw.b.get(rw)
+	n := rw.b.fast()
+	if n == nil {
+		n = rw.b.slow(rw)
+	}
 	if !rw.state.CompareAndSwap(0, rwHeld) {
 		return false
 	}
@@ -126,7 +135,10 @@ func (rw *RWMutex) TryLock() bool {
 // TryRLock locks rw for reading if no writer holds or waits for it, and
 // reports whether it did.
 func (rw *RWMutex) TryRLock() bool {
-	n := rw.b.get(rw)
+	n := rw.b.fast()
+	if n == nil {
+		n = rw.b.slow(rw)
+	}
 	for {
 		s := rw.state.Load()
 		if s&(rwHeld|rwPending) != 0 {

@@ -1,11 +1,11 @@
 package exercises
 
-import "github.com/locklab/locklab/labs"
+import "sync"
 
 // Counter is the counter exercise's shared counter: N counts the
-// increments, and Mu is the lock that may guard it.
+// increments, and Mu is a lock that may guard it.
 type Counter struct {
-	Mu labs.Mutex
+	Mu sync.Mutex
 	N  int
 }
 
@@ -13,7 +13,7 @@ type Counter struct {
 // Balance is guarded by Mu.
 type Account struct {
 	ID      int
-	Mu      labs.Mutex
+	Mu      sync.Mutex
 	Balance int
 }
 
@@ -22,5 +22,5 @@ type Account struct {
 // fork.
 type Fork struct {
 	ID int
-	Mu labs.Mutex
+	Mu sync.Mutex
 }

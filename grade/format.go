@@ -63,11 +63,21 @@ func summary(res *Result) string {
 	if res.Error != "" {
 		fmt.Fprintf(&b, "\ngrading failed: %s", res.Error)
 	}
-	if len(res.Ignored) > 0 {
-		fmt.Fprintf(&b, "\nnot graded (only %s are): %s", "the exercise's files", strings.Join(res.Ignored, ", "))
+	if res.Interrupted {
+		b.WriteString("\nnot graded: interrupted (the grading was stopped before it finished)")
 	}
-	if res.Exit != "" {
-		fmt.Fprintf(&b, "\nchecks program: %s", res.Exit)
+	if res.IgnoredCount > 0 {
+		list := strings.Join(res.Ignored, ", ")
+		if more := res.IgnoredCount - len(res.Ignored); more > 0 {
+			list += fmt.Sprintf(" and %d more", more)
+		}
+		fmt.Fprintf(&b, "\nnot graded (only the exercise's files are): %s", list)
+	}
+	if res.Native != "" {
+		fmt.Fprintf(&b, "\nnative runs: %s; explored schedules: %s", res.Native, res.Explored)
+	}
+	if res.Sandbox != "" {
+		fmt.Fprintf(&b, "\nsandbox: %s", res.Sandbox)
 	}
 	return b.String()
 }

@@ -11,14 +11,14 @@ import (
 
 // fixture is a graded submission that lost the race-free check.
 func fixture(errMsg string) *Result {
-	ex := tiny()
-	r := newResult(ex, "exercises/tiny")
+	ex, _ := Lookup("counter")
+	r := newResult(ex, "exercises/counter")
 	r.Started = time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC)
 	r.Elapsed = 1500 * time.Millisecond
 	for _, c := range ex.Rubric {
 		r.set(c.Name, c.Name != CheckRaceFree, "ok")
 	}
-	r.set(CheckRaceFree, false, "1 data race(s)\nwrite by worker 1 at tiny.go:9 / write by worker 2 at tiny.go:9")
+	r.set(CheckRaceFree, false, "1 data race(s)\nwrite by worker 1 at counter.go:9 / write by worker 2 at counter.go:9")
 	if errMsg != "" {
 		r.Error = errMsg
 		for i := range r.Checks {
@@ -43,8 +43,8 @@ func TestGradescope(t *testing.T) {
 		t.Errorf("score, max_score, execution_time = %v, %v, %v; want 80, 100, 1.5", got["score"], got["max_score"], got["execution_time"])
 	}
 	tests, _ := got["tests"].([]any)
-	if len(tests) != 6 {
-		t.Fatalf("%d tests; want 6", len(tests))
+	if len(tests) != 7 {
+		t.Fatalf("%d tests; want 7", len(tests))
 	}
 	sum := 0.0
 	for i, x := range tests {
@@ -65,8 +65,8 @@ func TestGradescope(t *testing.T) {
 	if sum != 80 {
 		t.Errorf("sum of test scores = %v; want 80 (the top-level score)", sum)
 	}
-	rf := tests[1].(map[string]any)
-	if rf["name"] != CheckRaceFree || rf["status"] != "failed" || !strings.Contains(rf["output"].(string), "tiny.go:9") {
+	rf := tests[3].(map[string]any)
+	if rf["name"] != CheckRaceFree || rf["status"] != "failed" || !strings.Contains(rf["output"].(string), "counter.go:9") {
 		t.Errorf("race-free test = %v; want failed with the race's line", rf)
 	}
 }
@@ -102,8 +102,8 @@ func TestClassroom(t *testing.T) {
 			if err := dec.Decode(&got); err != nil {
 				t.Fatal(err)
 			}
-			if got.Version != 1 || got.Status != tt.status || got.MaxScore != 100 || len(got.Tests) != 6 {
-				t.Errorf("version, status, max_score, tests = %d, %q, %d, %d; want 1, %q, 100, 6", got.Version, got.Status, got.MaxScore, len(got.Tests), tt.status)
+			if got.Version != 1 || got.Status != tt.status || got.MaxScore != 100 || len(got.Tests) != 7 {
+				t.Errorf("version, status, max_score, tests = %d, %q, %d, %d; want 1, %q, 100, 7", got.Version, got.Status, got.MaxScore, len(got.Tests), tt.status)
 			}
 			sum := 0
 			for _, tc := range got.Tests {
@@ -112,8 +112,8 @@ func TestClassroom(t *testing.T) {
 			if sum != tt.res.Score {
 				t.Errorf("sum of test scores = %d; want %d (the reporter adds them up)", sum, tt.res.Score)
 			}
-			if got.Tests[1].Name != CheckRaceFree || got.Tests[1].Status != tt.testStatus {
-				t.Errorf("tests[1] = %+v; want %s with status %s", got.Tests[1], CheckRaceFree, tt.testStatus)
+			if got.Tests[3].Name != CheckRaceFree || got.Tests[3].Status != tt.testStatus {
+				t.Errorf("tests[3] = %+v; want %s with status %s", got.Tests[3], CheckRaceFree, tt.testStatus)
 			}
 		})
 	}
@@ -127,7 +127,7 @@ func TestJUnit(t *testing.T) {
 		failedCaseElements string
 	}{
 		{"points lost", fixture(""), 1, 0, "failure"},
-		{"grading error", fixture("no C compiler"), 0, 6, "error"},
+		{"grading error", fixture("no C compiler"), 0, 7, "error"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -163,16 +163,16 @@ func TestJUnit(t *testing.T) {
 			if err := xml.Unmarshal(buf.Bytes(), &got); err != nil {
 				t.Fatal(err)
 			}
-			if got.Tests != 6 || got.Failures != tt.failures || got.Errors != tt.errors || len(got.Suites) != 1 || len(got.Suites[0].Cases) != 6 {
-				t.Fatalf("tests, failures, errors, suites = %d, %d, %d, %d; want 6, %d, %d, 1", got.Tests, got.Failures, got.Errors, len(got.Suites), tt.failures, tt.errors)
+			if got.Tests != 7 || got.Failures != tt.failures || got.Errors != tt.errors || len(got.Suites) != 1 || len(got.Suites[0].Cases) != 7 {
+				t.Fatalf("tests, failures, errors, suites = %d, %d, %d, %d; want 7, %d, %d, 1", got.Tests, got.Failures, got.Errors, len(got.Suites), tt.failures, tt.errors)
 			}
-			rf := got.Suites[0].Cases[1]
-			if rf.Name != CheckRaceFree || rf.Class != "locklab.grade/tiny" {
-				t.Errorf("case 1 = %s %s; want %s in locklab.grade/tiny", rf.Class, rf.Name, CheckRaceFree)
+			rf := got.Suites[0].Cases[3]
+			if rf.Name != CheckRaceFree || rf.Class != "locklab.grade/counter" {
+				t.Errorf("case 1 = %s %s; want %s in locklab.grade/counter", rf.Class, rf.Name, CheckRaceFree)
 			}
 			switch tt.failedCaseElements {
 			case "failure":
-				if rf.Failure == nil || !strings.Contains(rf.Failure.Text, "tiny.go:9") || rf.Failure.Message != "race-free: 0/20 points" {
+				if rf.Failure == nil || !strings.Contains(rf.Failure.Text, "counter.go:9") || rf.Failure.Message != "race-free: 0/20 points" {
 					t.Errorf("race-free failure = %+v; want one with the race's line", rf.Failure)
 				}
 			case "error":
@@ -200,7 +200,7 @@ func TestWriteJSON(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.Score != 80 || len(got.Checks) != 6 || got.Forbidden == nil || got.Ignored == nil {
-		t.Errorf("round trip = score %d, %d checks, forbidden %v, ignored %v; want 80, 6, [], []", got.Score, len(got.Checks), got.Forbidden, got.Ignored)
+	if got.Score != 80 || len(got.Checks) != 7 || got.Violations == nil || got.Ignored == nil {
+		t.Errorf("round trip = score %d, %d checks, violations %v, ignored %v; want 80, 7, [], []", got.Score, len(got.Checks), got.Violations, got.Ignored)
 	}
 }

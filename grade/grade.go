@@ -1,21 +1,16 @@
 package grade
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"crypto/rand"
-	"embed"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"go/token"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,81 +18,86 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/locklab/locklab/detector"
+	"github.com/locklab/locklab"
+	"github.com/locklab/locklab/grade/instrument"
 	"github.com/locklab/locklab/grade/report"
+	"github.com/locklab/locklab/grade/sandbox"
 	"github.com/locklab/locklab/internal/childproc"
+	"github.com/locklab/locklab/labs/explore"
 	"github.com/locklab/locklab/labs/race"
 )
 
-// Module is locklab's module path, which the scratch module requires.
+// Module is locklab's module path.
 const Module = race.Module
 
 // ErrToolchain is wrapped by Grade's error when the Go toolchain cannot
 // build with -race (no go command, no cgo, no C compiler).
 var ErrToolchain = race.ErrToolchain
 
-//go:embed checks
-var embedded embed.FS
+// ErrNoSubmission is wrapped by Grade's error when dir is not a directory.
+var ErrNoSubmission = errors.New("no submission directory")
 
-// Checks returns the embedded checks programs: a tree with one directory
-// per exercise.
-func Checks() fs.FS {
-	sub, err := fs.Sub(embedded, "checks")
-	if err != nil {
-		panic(err) // cannot happen: "checks" is a valid path
-	}
-	return sub
-}
+// ErrBadToken is wrapped by Grade's error for a replay token that is
+// malformed or not from this exercise's grading.
+var ErrBadToken = errors.New("bad replay token")
 
 // Defaults of Options.
 const (
-	DefaultTimeout      = 60 * time.Second
+	DefaultTimeout      = 60 * time.Second // each checks program's run
 	DefaultBuildTimeout = 3 * time.Minute
-	DefaultMemoryLimit  = 1 << 30 // GOMEMLIMIT of the checks program
-	DefaultAddressLimit = 8 << 30 // its hard address-space cap, with prlimit
+	DefaultMemoryLimit  = 1 << 30 // GOMEMLIMIT of a checks program
+	DefaultAddressLimit = 8 << 30 // its address-space rlimit (the race runtime reserves much)
 	DefaultLogMax       = 64 << 10
+	// MessageMax caps what a check's message quotes of the submission's
+	// own output (a panic value, a line of stderr).
+	MessageMax = 300
+	// maxIgnored is how many ignored file names a result lists.
+	maxIgnored = 10
 )
 
 // Options tune Grade. The zero value is usable.
 type Options struct {
-	// Timeout limits the checks program's run (DefaultTimeout).
+	// Timeout limits each checks program's run (DefaultTimeout); the
+	// native runs and the explored schedules run side by side.
 	Timeout time.Duration
 	// BuildTimeout limits the build (DefaultBuildTimeout; a cold build
 	// cache compiles the race runtime and locklab).
 	BuildTimeout time.Duration
-	// Root is the locklab module's directory. Empty: the go command's
-	// GOMOD as seen from the working directory, then from the submission
-	// directory.
-	Root string
-	// Checks is the tree of checks programs (Checks()).
-	Checks fs.FS
-	// MemoryLimit is the checks program's GOMEMLIMIT in bytes
-	// (DefaultMemoryLimit); AddressLimit its hard address-space limit
-	// through prlimit (DefaultAddressLimit; the race runtime reserves much
-	// address space, so it must be generous). Without prlimit on PATH only
-	// the soft limit applies.
+	// Sandbox runs every process that handles submission code, build
+	// included; nil means sandbox.New(sandbox.Auto).
+	Sandbox *sandbox.Sandbox
+	// Source is locklab's source, which the checks are built from (the
+	// copy compiled into this binary, locklab.Source, by default).
+	Source fs.FS
+	// CacheDir is where the grader keeps the warm build cache that every
+	// sandboxed build starts from a copy of; empty means locklab's
+	// directory in the user's cache directory.
+	CacheDir string
+	// MemoryLimit is each checks program's GOMEMLIMIT in bytes
+	// (DefaultMemoryLimit); AddressLimit its RLIMIT_AS
+	// (DefaultAddressLimit).
 	MemoryLimit, AddressLimit int64
 	// LogMax caps the stdout and stderr kept (DefaultLogMax each).
 	LogMax int
 	// Logger receives debug logs; nil means none.
 	Logger *zap.Logger
 	// Replay, when set, is a token a check reported: Grade then builds the
-	// submission and runs the checks program's replay of it instead of the
-	// checks, writing what it prints to ReplayOut, and returns the Result
-	// of the build and forbidden checks only.
-	Replay    string
-	ReplayOut io.Writer
+	// submission and replays that schedule instead of grading, and
+	// returns it in Result.Replay.
+	Replay string
+
+	trustSubmission bool // tests only: skip the allow-list, to prove the sandbox holds by itself
 }
 
-func (o Options) withDefaults() Options {
+func (o Options) withDefaults() (Options, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
 	}
 	if o.BuildTimeout <= 0 {
 		o.BuildTimeout = DefaultBuildTimeout
 	}
-	if o.Checks == nil {
-		o.Checks = Checks()
+	if o.Source == nil {
+		o.Source = locklab.Source
 	}
 	if o.MemoryLimit <= 0 {
 		o.MemoryLimit = DefaultMemoryLimit
@@ -111,37 +111,71 @@ func (o Options) withDefaults() Options {
 	if o.Logger == nil {
 		o.Logger = zap.NewNop()
 	}
-	return o
+	if o.Sandbox == nil {
+		sb, err := sandbox.New(sandbox.Auto, sandbox.WithLogger(o.Logger))
+		if err != nil {
+			return o, err
+		}
+		o.Sandbox = sb
+	}
+	return o, nil
 }
 
-// ErrNoSubmission is wrapped by Grade's error when dir is not a directory.
-var ErrNoSubmission = errors.New("no submission directory")
+// CheckToken checks that token is a replay token of exercise ex's
+// grading, before anything is built: a malformed or foreign one gives an
+// error wrapping ErrBadToken.
+func CheckToken(ex *Exercise, token string) error {
+	tok, err := explore.DecodeToken(token)
+	if err != nil {
+		return fmt.Errorf("%w: it is not a replay token (they start with ll1- and come from a failed check of locklab grade)", ErrBadToken)
+	}
+	if tok.Scenario != ex.Name || (tok.Variant != report.Safety && tok.Variant != report.Liveness) {
+		return fmt.Errorf("%w: it is not from locklab grade %s (replay tokens of locklab explore replay with locklab explore --replay)", ErrBadToken, ex.Name)
+	}
+	return nil
+}
 
 // Grade grades the submission in dir for exercise ex. It returns a
 // complete Result, every check of the rubric scored, whatever the
-// submission does (fails to build, crashes, hangs, exhausts memory, lies
-// on fd 3). The error is non-nil only when grading could not be carried
-// out: dir missing (ErrNoSubmission), no toolchain (ErrToolchain, with a
-// Result whose Error says so), no checks for ex, ctx canceled.
+// submission does (fails the allow-list or the build, crashes, hangs,
+// exhausts memory, lies on a descriptor). The error is non-nil only when
+// grading could not be carried out: dir missing (ErrNoSubmission), no
+// toolchain (ErrToolchain, with a Result that says so), a bad replay
+// token (ErrBadToken), or ctx done (the Result is then complete too,
+// marked Interrupted, with the checks not graded saying so).
 func Grade(ctx context.Context, ex *Exercise, dir string, opts Options) (*Result, error) {
-	opts = opts.withDefaults()
-	g := &grading{ex: ex, dir: dir, opts: opts, log: opts.Logger, res: newResult(ex, dir)}
-	g.res.Started = time.Now()
-	err := g.run(ctx)
-	g.res.Elapsed = time.Since(g.res.Started)
-	g.res.total()
+	res := newResult(ex, dir)
+	res.Started = time.Now()
+	opts, err := opts.withDefaults()
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		if errors.Is(err, ErrToolchain) {
-			g.res.Error = err.Error()
-			g.res.failRest("not run: " + err.Error())
-			return g.res, err
-		}
 		return nil, err
 	}
-	return g.res, nil
+	if opts.Replay != "" {
+		if err := CheckToken(ex, opts.Replay); err != nil {
+			return nil, err
+		}
+	}
+	g := &grading{ex: ex, dir: dir, opts: opts, log: opts.Logger.With(zap.String("exercise", ex.Name)), res: res}
+	res.Sandbox = string(opts.Sandbox.Level())
+	if r := opts.Sandbox.Reason(); r != "" {
+		res.Sandbox += ": " + r
+	}
+	err = g.run(ctx)
+	res.Elapsed = time.Since(res.Started)
+	switch {
+	case err == nil:
+	case ctx.Err() != nil:
+		res.Interrupted = true
+		res.failRest("not graded: interrupted")
+		err = ctx.Err()
+	case errors.Is(err, ErrToolchain):
+		res.Error = err.Error()
+		res.failRest("not run: " + err.Error())
+	default:
+		return nil, err
+	}
+	res.total()
+	return res, err
 }
 
 type grading struct {
@@ -150,6 +184,10 @@ type grading struct {
 	opts Options
 	log  *zap.Logger
 	res  *Result
+
+	tc      toolchain
+	scratch string // the scratch module
+	bin     string // the checks program
 }
 
 func (g *grading) run(ctx context.Context) error {
@@ -157,68 +195,48 @@ func (g *grading) run(ctx context.Context) error {
 	if err != nil || !info.IsDir() {
 		return fmt.Errorf("grade: %w: %s", ErrNoSubmission, g.dir)
 	}
-	checks, err := fs.Sub(g.opts.Checks, g.ex.Name)
-	if err == nil {
-		_, err = fs.Stat(checks, ".")
-	}
-	if err != nil {
-		return fmt.Errorf("grade: no checks program for exercise %s", g.ex.Name)
-	}
-
-	files, err := g.readSubmission()
-	if err != nil {
+	files, ok, err := g.readSubmission()
+	if err != nil || !ok {
 		return err
 	}
-	goCmd, root, err := g.toolchain(ctx)
-	if err != nil {
+	if g.tc, err = findToolchain(ctx); err != nil {
 		return err
 	}
-	scratch, err := os.MkdirTemp("", "locklab-grade-")
-	if err != nil {
+	if g.scratch, err = os.MkdirTemp("", "locklab-grade-"); err != nil {
 		return fmt.Errorf("grade: %w", err)
 	}
-	defer os.RemoveAll(scratch)
-	if err := g.writeScratch(scratch, root, files, checks); err != nil {
+	defer os.RemoveAll(g.scratch)
+	start := time.Now()
+	if err := g.writeSnapshot(); err != nil {
 		return err
 	}
-
-	start := time.Now()
-	bin, ok, err := g.build(ctx, goCmd, scratch)
+	g.log.Debug("snapshot written", zap.Duration("took", time.Since(start)))
+	ok, err = g.instrument(ctx, files)
+	if err != nil || !ok {
+		g.res.BuildTime = time.Since(start)
+		return err
+	}
+	g.log.Debug("instrumented", zap.Duration("took", time.Since(start)))
+	ok, err = g.build(ctx)
 	g.res.BuildTime = time.Since(start)
 	if err != nil || !ok {
 		return err
 	}
-	if len(g.res.Forbidden) > 0 {
-		g.res.set(CheckForbidden, false, forbiddenMessage(g.res.Forbidden))
-		g.res.failRest("not run: the submission uses a forbidden construct, so its code is not run")
-		return nil
-	}
-	g.res.set(CheckForbidden, true, "none found")
+	start = time.Now()
+	defer func() { g.res.RunTime = time.Since(start) }()
 	if g.opts.Replay != "" {
 		g.res.failRest("not run: replaying " + g.opts.Replay)
-		return g.replay(ctx, bin, scratch)
+		return g.replay(ctx)
 	}
-	start = time.Now()
-	err = g.runChecks(ctx, bin, scratch)
-	g.res.RunTime = time.Since(start)
-	return err
+	return g.runChecks(ctx)
 }
 
-func forbiddenMessage(vs []Violation) string {
-	lines := make([]string, len(vs))
-	for i, v := range vs {
-		lines[i] = v.String()
-	}
-	return strings.Join(lines, "\n")
-}
-
-// readSubmission reads the exercise's allowed files from dir, checks them
-// for forbidden constructs, and records the other files as ignored. A
-// missing allowed file fails the build.
-func (g *grading) readSubmission() (map[string][]byte, error) {
+// readSubmission reads the exercise's allowed files from dir and records
+// the others as ignored. A missing or oversized file fails the build.
+func (g *grading) readSubmission() (map[string][]byte, bool, error) {
 	entries, err := os.ReadDir(g.dir)
 	if err != nil {
-		return nil, fmt.Errorf("grade: %w", err)
+		return nil, false, fmt.Errorf("grade: %w", err)
 	}
 	allowed := map[string]bool{}
 	for _, f := range g.ex.Files {
@@ -226,188 +244,234 @@ func (g *grading) readSubmission() (map[string][]byte, error) {
 	}
 	for _, e := range entries {
 		if !allowed[e.Name()] {
-			g.res.Ignored = append(g.res.Ignored, e.Name())
+			if g.res.IgnoredCount < maxIgnored {
+				g.res.Ignored = append(g.res.Ignored, e.Name())
+			}
+			g.res.IgnoredCount++
 		}
 	}
+	g.res.set(CheckAllowed, false, notRun)
 	files := map[string][]byte{}
 	for _, name := range g.ex.Files {
 		p := filepath.Join(g.dir, name)
 		info, err := os.Lstat(p)
-		if err != nil || !info.Mode().IsRegular() {
-			files[name] = nil // missing: the build fails and says so
-			continue
+		switch {
+		case err != nil || !info.Mode().IsRegular():
+			g.gate(CheckBuilds, "missing file "+name+" (it must be a regular file in "+g.dir+")")
+			return nil, false, nil
+		case info.Size() > instrument.MaxFileSize:
+			g.gate(CheckBuilds, fmt.Sprintf("%s has %d bytes; a graded file may have at most %d", name, info.Size(), instrument.MaxFileSize))
+			return nil, false, nil
 		}
 		src, err := os.ReadFile(p)
 		if err != nil {
-			return nil, fmt.Errorf("grade: %w", err)
+			return nil, false, fmt.Errorf("grade: %w", err)
 		}
 		files[name] = src
-		vs, err := Forbidden(name, src)
-		if err != nil {
-			continue // the compiler reports it
+	}
+	return files, true, nil
+}
+
+// gate fails the gate check name with msg (every earlier gate passed),
+// and every other check for want of it.
+func (g *grading) gate(name, msg string) {
+	for _, c := range g.ex.Rubric {
+		if c.Name == name {
+			break
 		}
-		g.res.Forbidden = append(g.res.Forbidden, vs...)
-	}
-	return files, nil
-}
-
-// toolchain finds the go command and locklab's module root (opts.Root,
-// else the working directory's or the submission's module), and checks
-// that -race can work, as locklab race does.
-func (g *grading) toolchain(ctx context.Context) (goCmd, root string, err error) {
-	dirs := []string{".", g.dir}
-	if g.opts.Root != "" {
-		dirs = []string{g.opts.Root}
-	}
-	return race.Toolchain(ctx, "locklab grade", dirs...)
-}
-
-// modulePath returns the module path a go.mod file declares.
-func modulePath(gomod []byte) string {
-	for _, line := range strings.Split(string(gomod), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "module" {
-			return strings.Trim(f[1], `"`)
+		if c.Gate {
+			g.res.set(c.Name, true, "passed")
 		}
 	}
-	return ""
+	g.res.set(name, false, msg)
+	g.res.failRest(fmt.Sprintf("not run: the submission did not pass the %s check, so none of its code was run", name))
 }
 
-// requires returns the module@version requirements of a go.mod file.
-func requires(gomod []byte) []string {
+// instrument checks the submission against the allow-list, type-checks
+// it, and writes its instrumented files into the scratch module.
+func (g *grading) instrument(ctx context.Context, files map[string][]byte) (bool, error) {
+	fset := token.NewFileSet()
+	imp, err := instrument.ExportImporter(ctx, g.tc.goCmd, g.scratch, g.goEnv(g.tc.cache), fset, g.ex.Imports...)
+	if err != nil {
+		if ctx.Err() != nil {
+			return false, ctx.Err()
+		}
+		return false, fmt.Errorf("grade: %w", err)
+	}
+	imports := g.ex.Imports
+	if g.opts.trustSubmission {
+		imports = nil
+	}
+	pkg, vs, typeErrs, err := instrument.Check(files, instrument.Config{Package: g.ex.Package, Imports: imports, Importer: imp})
+	if g.opts.trustSubmission {
+		return false, errors.New("grade: trustSubmission is for the sandbox tests, which build their own way")
+	}
+	switch {
+	case err != nil:
+		return false, fmt.Errorf("grade: %w", err)
+	case len(vs) > 0:
+		g.res.Violations = vs
+		lines := make([]string, 0, len(vs)+1)
+		imports := false
+		for _, v := range vs {
+			lines = append(lines, g.display(v.String()))
+			imports = imports || strings.HasPrefix(v.What, "import ")
+		}
+		if imports {
+			lines = append(lines, "allowed imports: "+strings.Join(g.ex.Imports, ", "))
+		}
+		g.gate(CheckAllowed, strings.Join(lines, "\n"))
+		return false, nil
+	case len(typeErrs) > 0:
+		g.res.Build = g.display(strings.Join(typeErrs, "\n"))
+		g.gate(CheckBuilds, g.res.Build)
+		return false, nil
+	}
+	g.res.set(CheckAllowed, true, "only allowed packages and constructs")
+	out, err := instrument.Rewrite(pkg)
+	if err != nil {
+		return false, fmt.Errorf("grade: instrumenting the submission: %w", err)
+	}
+	// The exercise's types now use the mirrors of sync, as the rewritten
+	// submission does.
+	if err := g.swapExercises(); err != nil {
+		return false, err
+	}
+	sub := filepath.Join(g.scratch, "submission")
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		return false, fmt.Errorf("grade: %w", err)
+	}
+	for name, src := range out {
+		if err := os.WriteFile(filepath.Join(sub, name), src, 0o644); err != nil {
+			return false, fmt.Errorf("grade: %w", err)
+		}
+	}
+	return true, nil
+}
+
+// display names the submission's files as the student knows them: the
+// scratch copy's submission/NAME.go, or a bare NAME.go, becomes
+// DIR/NAME.go.
+func (g *grading) display(s string) string {
+	for _, name := range g.ex.Files {
+		shown := filepath.ToSlash(filepath.Join(g.dir, name))
+		s = strings.ReplaceAll(s, "submission/"+name, "\x00"+name)
+		s = replaceWord(s, name, shown)
+		s = strings.ReplaceAll(s, "\x00"+name, shown)
+	}
+	return s
+}
+
+// replaceWord replaces name where it starts a line or follows a space or
+// a parenthesis.
+func replaceWord(s, name, with string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, name)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		prev := byte(' ')
+		if i > 0 {
+			prev = s[i-1]
+		}
+		b.WriteString(s[:i])
+		if prev == ' ' || prev == '\n' || prev == '(' || prev == '\t' || i == 0 {
+			b.WriteString(with)
+		} else {
+			b.WriteString(name)
+		}
+		s = s[i+len(name):]
+	}
+}
+
+// build compiles the scratch module with -race in the sandbox. ok is
+// false when the submission does not build.
+func (g *grading) build(ctx context.Context) (bool, error) {
+	start := time.Now()
+	bindir := filepath.Join(g.scratch, "bin")
+	home := filepath.Join(g.scratch, "home")
+	for _, d := range []string{bindir, home} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return false, fmt.Errorf("grade: %w", err)
+		}
+	}
+	g.bin = filepath.Join(bindir, "checks")
+	warm, err := g.warmCache(ctx)
+	if err != nil {
+		return false, err
+	}
+	cache := filepath.Join(g.scratch, "gocache")
+	if err := copyTree(warm, cache, true); err != nil {
+		return false, fmt.Errorf("grade: copying the build cache: %w", err)
+	}
+	g.log.Debug("build cache copied", zap.Duration("took", time.Since(start)))
+	if err := g.vendor(ctx); err != nil {
+		return false, err
+	}
+	g.log.Debug("vendored", zap.Duration("took", time.Since(start)))
+	out := &childproc.HeadBuffer{Max: g.opts.LogMax}
+	cmd := &sandbox.Cmd{
+		Path:     g.tc.goCmd,
+		Args:     []string{"build", "-race", "-trimpath", "-o", g.bin, "."},
+		Env:      g.buildEnv(cache, home),
+		Dir:      g.scratch,
+		ReadOnly: []string{g.tc.goroot},
+		Writable: []string{g.scratch},
+		Stdout:   out, Stderr: out,
+		Limits:  sandbox.Limits{CPU: 2 * g.opts.BuildTimeout, AddressSpace: g.opts.AddressLimit, OpenFiles: 4096, FileSize: 1 << 30, Processes: 4096},
+		Timeout: g.opts.BuildTimeout,
+	}
+	exit, err := g.opts.Sandbox.Run(ctx, cmd)
+	g.log.Debug("built", zap.Duration("took", time.Since(start)))
+	if err != nil {
+		if ctx.Err() != nil {
+			return false, ctx.Err()
+		}
+		return false, fmt.Errorf("grade: building the checks: %w", err)
+	}
+	if exit.Code == 0 && !exit.TimedOut && exit.Signal == "" {
+		g.res.set(CheckBuilds, true, "compiled with -race")
+		return true, nil
+	}
+	msg := buildMessage(out.String(), g.scratch)
+	if exit.TimedOut {
+		msg = fmt.Sprintf("the build took longer than %v", g.opts.BuildTimeout)
+	}
+	if tc := toolchainProblem(msg); tc != "" {
+		return false, fmt.Errorf("%w: %s", ErrToolchain, tc)
+	}
+	g.log.Warn("the instrumented submission did not build, though it type-checked", zap.String("output", msg))
+	g.res.Build = g.display(msg)
+	g.gate(CheckBuilds, "the grader's instrumented build of the submission failed (please report it as a locklab bug, with the submission): "+g.res.Build)
+	return false, nil
+}
+
+func dedupe(paths ...string) []string {
+	seen := map[string]bool{}
 	var out []string
-	block := false
-	for _, line := range strings.Split(string(gomod), "\n") {
-		line, _, _ = strings.Cut(line, "//")
-		f := strings.Fields(line)
-		switch {
-		case len(f) == 0:
-		case block && f[0] == ")":
-			block = false
-		case block && len(f) >= 2:
-			out = append(out, f[0]+" "+f[1])
-		case f[0] == "require" && len(f) == 2 && f[1] == "(":
-			block = true
-		case f[0] == "require" && len(f) >= 3:
-			out = append(out, f[1]+" "+f[2])
+	for _, p := range paths {
+		if p != "" && !seen[p] {
+			seen[p] = true
+			out = append(out, p)
 		}
 	}
 	return out
 }
 
-// SubmissionPackage is the import path of the submission in the scratch
-// module.
-const SubmissionPackage = "locklab.grade/submission"
-
-// writeScratch lays out the scratch module: go.mod requiring locklab
-// (replaced by root) and locklab's own requirements, locklab's go.sum, the
-// submission's allowed files in submission/, and the checks program at the
-// top.
-func (g *grading) writeScratch(scratch, root string, files map[string][]byte, checks fs.FS) error {
-	rootMod, err := os.ReadFile(filepath.Join(root, "go.mod"))
-	if err != nil {
-		return fmt.Errorf("grade: %w", err)
+// goEnv is the go command's whole environment for the scratch module.
+func (g *grading) goEnv(cache string) []string {
+	return []string{
+		"PATH=" + filepath.Join(g.tc.goroot, "bin") + ":/usr/local/bin:/usr/bin:/bin",
+		"HOME=" + g.scratch,
+		"GOROOT=" + g.tc.goroot,
+		"GOCACHE=" + cache,
+		"GOMODCACHE=" + g.tc.modcache,
+		"GOPATH=" + filepath.Join(g.scratch, "gopath"),
+		"GOFLAGS=-mod=mod", "GOPROXY=off", "GOSUMDB=off", "GOWORK=off", "GOTOOLCHAIN=local",
+		"GOENV=off", "GOTELEMETRY=off", "CGO_ENABLED=1", "CC=" + g.tc.cc,
 	}
-	var mod strings.Builder
-	fmt.Fprintf(&mod, "module locklab.grade\n\ngo 1.26\n\nrequire %s v0.0.0\n\nrequire (\n", Module)
-	for _, r := range requires(rootMod) {
-		fmt.Fprintf(&mod, "\t%s // indirect\n", r)
-	}
-	fmt.Fprintf(&mod, ")\n\nreplace %s => %s\n", Module, strconv.Quote(root))
-	write := func(rel string, data []byte) error {
-		p := filepath.Join(scratch, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		return os.WriteFile(p, data, 0o644)
-	}
-	if err := write("go.mod", []byte(mod.String())); err != nil {
-		return fmt.Errorf("grade: %w", err)
-	}
-	if sum, err := os.ReadFile(filepath.Join(root, "go.sum")); err == nil {
-		if err := write("go.sum", sum); err != nil {
-			return fmt.Errorf("grade: %w", err)
-		}
-	}
-	for name, src := range files {
-		if src == nil {
-			continue
-		}
-		if err := write("submission/"+name, src); err != nil {
-			return fmt.Errorf("grade: %w", err)
-		}
-	}
-	err = fs.WalkDir(checks, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := fs.ReadFile(checks, p)
-		if err != nil {
-			return err
-		}
-		if strings.HasSuffix(p, ".go") {
-			data = stripIgnore(data)
-		}
-		return write(p, data)
-	})
-	if err != nil {
-		return fmt.Errorf("grade: checks of %s: %w", g.ex.Name, err)
-	}
-	return nil
-}
-
-// stripIgnore removes a "//go:build ignore" line from the top of a file.
-func stripIgnore(src []byte) []byte {
-	lines := bytes.SplitAfter(src, []byte("\n"))
-	for i, l := range lines {
-		t := bytes.TrimSpace(l)
-		if bytes.Equal(t, []byte("//go:build ignore")) {
-			return bytes.Join(append(lines[:i:i], lines[i+1:]...), nil)
-		}
-		if len(t) > 0 && !bytes.HasPrefix(t, []byte("//")) {
-			break
-		}
-	}
-	return src
-}
-
-// build compiles the scratch module with -race. ok is false when the
-// submission does not compile (the builds check then says why).
-func (g *grading) build(ctx context.Context, goCmd, scratch string) (bin string, ok bool, err error) {
-	for _, name := range g.ex.Files {
-		if _, err := os.Stat(filepath.Join(scratch, "submission", name)); err != nil {
-			g.res.set(CheckBuilds, false, "missing file "+name+" (it must be a regular file in "+g.dir+")")
-			g.res.failRest("not run: the submission does not build")
-			return "", false, nil
-		}
-	}
-	ctx, cancel := context.WithTimeout(ctx, g.opts.BuildTimeout)
-	defer cancel()
-	bin = filepath.Join(scratch, "checks.bin")
-	cmd := exec.CommandContext(ctx, goCmd, "build", "-race", "-o", bin, ".")
-	cmd.Dir = scratch
-	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod", "GOPROXY=off", "GOTOOLCHAIN=local", "CGO_ENABLED=1")
-	out := &childproc.HeadBuffer{Max: g.opts.LogMax}
-	cmd.Stdout, cmd.Stderr = out, out
-	childproc.OwnGroup(cmd)
-	cmd.WaitDelay = 5 * time.Second
-	if err := cmd.Run(); err != nil {
-		if ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled) {
-			return "", false, ctx.Err()
-		}
-		msg := buildMessage(out.String(), scratch)
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			msg = fmt.Sprintf("the build took longer than %v", g.opts.BuildTimeout)
-		}
-		if tc := toolchainProblem(msg); tc != "" {
-			return "", false, fmt.Errorf("%w: %s", ErrToolchain, tc)
-		}
-		g.res.Build = msg
-		g.res.set(CheckBuilds, false, msg)
-		g.res.failRest("not run: the submission does not build")
-		return "", false, nil
-	}
-	g.res.set(CheckBuilds, true, "compiled with -race")
-	return bin, true, nil
 }
 
 // buildMessage trims the go command's output to the compiler's messages,
@@ -419,11 +483,13 @@ func buildMessage(out, scratch string) string {
 			continue
 		}
 		l = strings.ReplaceAll(l, scratch+string(filepath.Separator), "")
-		l = strings.ReplaceAll(l, "submission/", "")
 		lines = append(lines, strings.TrimPrefix(l, "./"))
 	}
 	if len(lines) == 0 {
 		return "the build failed"
+	}
+	if len(lines) > 20 {
+		lines = append(lines[:20], fmt.Sprintf("and %d more lines", len(lines)-20))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -438,253 +504,234 @@ func toolchainProblem(msg string) string {
 	return ""
 }
 
-// maxLines caps the result lines read from a checks program.
-const maxLines = 1000
-
-// runChecks runs the checks binary and scores the checks it reports.
-func (g *grading) runChecks(ctx context.Context, bin, scratch string) error {
+func newNonce() (string, error) {
 	var raw [16]byte
 	if _, err := rand.Read(raw[:]); err != nil {
-		return fmt.Errorf("grade: nonce: %w", err)
+		return "", err
 	}
-	nonce := hex.EncodeToString(raw[:])
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		return fmt.Errorf("grade: %w", err)
-	}
-	defer pr.Close()
-	// The nonce goes through a second pipe, not the environment: a value
-	// in the environment stays readable in /proc/self/environ.
-	nr, nw, err := os.Pipe()
-	if err != nil {
-		pw.Close()
-		return fmt.Errorf("grade: %w", err)
-	}
-	if _, err := nw.WriteString(nonce + "\n"); err != nil {
-		pw.Close()
-		nr.Close()
-		nw.Close()
-		return fmt.Errorf("grade: %w", err)
-	}
-	nw.Close()
+	return hex.EncodeToString(raw[:]), nil
+}
 
-	rctx, cancel := context.WithTimeout(ctx, g.opts.Timeout)
-	defer cancel()
-	name, args := bin, []string(nil)
-	if prlimit, err := exec.LookPath("prlimit"); err == nil {
-		name, args = prlimit, []string{"--as=" + strconv.FormatInt(g.opts.AddressLimit, 10), "--", bin}
+// childRun is one run of the checks program in the sandbox.
+type childRun struct {
+	lines          []report.Line
+	exit           *sandbox.Exit
+	stdout, stderr string
+}
+
+// child runs the checks program in mode with ctl in its own sandbox and
+// returns what it reported.
+func (g *grading) child(ctx context.Context, ctl report.Control) (*childRun, error) {
+	nonce, err := newNonce()
+	if err != nil {
+		return nil, fmt.Errorf("grade: nonce: %w", err)
 	}
-	cmd := exec.CommandContext(rctx, name, args...)
-	work := filepath.Join(scratch, "work")
-	if err := os.Mkdir(work, 0o755); err != nil {
-		return fmt.Errorf("grade: %w", err)
+	ctl.Nonce = nonce
+	work, err := os.MkdirTemp(g.scratch, "work-"+ctl.Mode+"-")
+	if err != nil {
+		return nil, fmt.Errorf("grade: %w", err)
 	}
-	cmd.Dir = work
-	cmd.Env = []string{
-		"PATH=" + os.Getenv("PATH"),
-		"HOME=" + work,
-		"TMPDIR=" + work,
-		"GOMAXPROCS=2",
-		"GOMEMLIMIT=" + strconv.FormatInt(g.opts.MemoryLimit, 10),
-		"GORACE=halt_on_error=0 exitcode=66 atexit_sleep_ms=0 history_size=2",
-		report.EnvFD + "=3",
-		report.EnvNonceFD + "=4",
+	if err := os.Chmod(work, 0o755); err != nil {
+		return nil, fmt.Errorf("grade: %w", err)
+	}
+	resR, resW, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("grade: %w", err)
+	}
+	defer resR.Close()
+	ctlR, ctlW, err := os.Pipe()
+	if err != nil {
+		resW.Close()
+		return nil, fmt.Errorf("grade: %w", err)
+	}
+	data, _ := json.Marshal(ctl)
+	_, werr := ctlW.Write(append(data, '\n'))
+	ctlW.Close()
+	if werr != nil {
+		resW.Close()
+		ctlR.Close()
+		return nil, fmt.Errorf("grade: %w", werr)
+	}
+	halt := "0"
+	if ctl.Mode == report.ModeNative {
+		halt = "1" // stop at the first data race: nothing after it is trusted
 	}
 	stdout := &childproc.HeadBuffer{Max: g.opts.LogMax}
 	stderr := &childproc.HeadBuffer{Max: g.opts.LogMax}
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	cmd.ExtraFiles = []*os.File{pw, nr}
-	childproc.OwnGroup(cmd)
-	cmd.WaitDelay = 2 * time.Second
-
+	cmd := &sandbox.Cmd{
+		Path: g.bin,
+		Env: []string{
+			"PATH=/usr/bin:/bin", "HOME=" + work, "TMPDIR=" + work, "GOMAXPROCS=2",
+			"GOMEMLIMIT=" + strconv.FormatInt(g.opts.MemoryLimit, 10),
+			"GORACE=halt_on_error=" + halt + " exitcode=66 atexit_sleep_ms=0 history_size=2",
+			"GOTRACEBACK=single",
+		},
+		Dir:        work,
+		ReadOnly:   []string{filepath.Dir(g.bin)},
+		Writable:   []string{work},
+		Stdout:     stdout,
+		Stderr:     stderr,
+		ExtraFiles: []*os.File{resW, ctlR},
+		Limits: sandbox.Limits{CPU: 3 * g.opts.Timeout, AddressSpace: g.opts.AddressLimit, Processes: 512,
+			OpenFiles: 256, FileSize: 16 << 20},
+		Timeout: g.opts.Timeout,
+	}
 	var (
-		mu    sync.Mutex
 		lines []report.Line
+		wg    sync.WaitGroup
 	)
-	readDone := make(chan struct{})
-	err = cmd.Start()
-	pw.Close()
-	nr.Close()
-	if err != nil {
-		return fmt.Errorf("grade: starting the checks: %w", err)
+	wg.Go(func() { lines = report.Read(resR, nonce) })
+	exit, err := g.opts.Sandbox.Run(ctx, cmd)
+	if exit != nil {
+		g.log.Debug("checks program ended", zap.String("mode", ctl.Mode), zap.Stringer("exit", exit), zap.Duration("took", exit.Elapsed))
 	}
-	go func() {
-		defer close(readDone)
-		r := bufio.NewReaderSize(pr, 64<<10)
-		for n := 0; n < maxLines; n++ {
-			line, err := r.ReadSlice('\n')
-			var l report.Line
-			if json.Unmarshal(bytes.TrimSpace(line), &l) == nil && l.Nonce == nonce {
-				mu.Lock()
-				lines = append(lines, l)
-				mu.Unlock()
-			}
-			if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
-				return
-			}
-			if errors.Is(err, bufio.ErrBufferFull) { // a line too long: skip the rest of it
-				for errors.Is(err, bufio.ErrBufferFull) {
-					_, err = r.ReadSlice('\n')
-				}
-				if err != nil {
-					return
-				}
-			}
-		}
-		io.Copy(io.Discard, pr) //nolint:errcheck // drain so the child never blocks on a full pipe
-	}()
-	waitErr := cmd.Wait()
-	killGroup(cmd)
+	resW.Close()
+	ctlR.Close()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
 	select {
-	case <-readDone:
+	case <-done:
 	case <-time.After(2 * time.Second):
-		pr.Close()
-		<-readDone
+		resR.Close() // a descriptor somewhere kept the pipe open: stop reading
+		<-done
 	}
-	if ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled) {
+	if err != nil {
+		return nil, err
+	}
+	return &childRun{lines: lines, exit: exit, stdout: stdout.String(), stderr: stderr.String()}, nil
+}
+
+// runChecks runs the native runs and the explored schedules side by side
+// and scores them.
+func (g *grading) runChecks(ctx context.Context) error {
+	eff := g.ex.Effort
+	var native, explored *childRun
+	var nerr, eerr error
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		native, nerr = g.child(ctx, report.Control{Mode: report.ModeNative, Runs: eff.NativeRuns})
+	})
+	wg.Go(func() {
+		explored, eerr = g.child(ctx, report.Control{Mode: report.ModeExplore, Schedules: eff.Schedules,
+			Budget: min(max(g.opts.Timeout/3-2*time.Second, 3*time.Second), 10*time.Second)})
+	})
+	wg.Wait()
+	if ctx.Err() != nil {
+		// Score what finished; the rest is "not graded: interrupted".
+		if nerr == nil && native != nil {
+			g.scoreNative(native)
+		}
+		if eerr == nil && explored != nil && nerr == nil && native != nil {
+			g.scoreExplored(explored)
+		}
 		return ctx.Err()
 	}
-
-	g.res.Stdout, g.res.Stderr = stdout.String(), stderr.String()
-	timedOut := errors.Is(rctx.Err(), context.DeadlineExceeded)
-	g.res.Exit = exitDescription(waitErr, timedOut, g.opts.Timeout)
-	mu.Lock()
-	defer mu.Unlock()
-	g.score(lines, timedOut, waitErr)
+	if nerr != nil {
+		return fmt.Errorf("grade: running the checks: %w", nerr)
+	}
+	if eerr != nil {
+		return fmt.Errorf("grade: running the checks: %w", eerr)
+	}
+	g.res.Native, g.res.Explored = native.exit.String(), explored.exit.String()
+	g.res.Stdout = native.stdout + explored.stdout
+	g.res.Stderr = native.stderr + explored.stderr
+	g.scoreNative(native)
+	g.scoreExplored(explored)
 	return nil
 }
 
-func exitDescription(err error, timedOut bool, limit time.Duration) string {
-	switch {
-	case timedOut:
-		return "killed: time limit " + limit.String()
-	case err == nil:
-		return "exit status 0"
-	}
-	return err.Error()
-}
-
-// score turns the verified result lines into the runtime checks' scores.
-func (g *grading) score(lines []report.Line, timedOut bool, waitErr error) {
-	type seen struct {
-		pass, conflict bool
-		msg, repro     string
-	}
-	got := map[string]*seen{}
-	done := false
-	for _, l := range lines {
-		switch l.Kind {
-		case report.KindDone:
-			done = true
-		case report.KindResult:
-			c, ok := g.ex.Check(l.Check)
-			if !ok || c.ByGrader {
-				continue
-			}
-			if s := got[l.Check]; s != nil {
-				if s.pass != l.Pass {
-					s.conflict = true
-				}
-				continue
-			}
-			got[l.Check] = &seen{pass: l.Pass, msg: l.Message, repro: l.Reproduce}
+// replay runs the checks program's replay of the token.
+func (g *grading) replay(ctx context.Context) error {
+	c, err := g.child(ctx, report.Control{Mode: report.ModeReplay, Token: g.opts.Replay})
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
+		return fmt.Errorf("grade: replaying: %w", err)
 	}
-	why := "the program exited early"
-	switch {
-	case timedOut:
-		why = "the program timed out after " + g.opts.Timeout.String()
-	case done:
-		why = "the checks program did not run this check"
-	case waitErr != nil:
-		why = "the program crashed (" + g.res.Exit + ")"
-	}
-	for _, c := range g.ex.Rubric {
-		if c.ByGrader {
+	g.res.Explored = c.exit.String()
+	g.res.Stdout, g.res.Stderr = c.stdout, c.stderr
+	for _, l := range c.lines {
+		if l.Kind != report.KindReplay {
 			continue
 		}
-		s := got[c.Name]
-		switch {
-		case s == nil:
-			g.res.set(c.Name, false, "did not report: "+why+lastLine(g.res.Stderr))
-		case s.conflict:
-			g.res.set(c.Name, false, "reported twice with different results: not trusted")
-		default:
-			g.res.set(c.Name, s.pass, s.msg)
-			if s.repro != "" {
-				g.res.Check(c.Name).Reproduce = withDir(s.repro, g.ex.Name, g.dir)
-			}
+		if l.Error != "" {
+			return fmt.Errorf("%w: %s", ErrBadToken, clip(l.Error))
+		}
+		if l.Replay != nil {
+			g.res.Replay = l.Replay
+			g.mapFailure(l.Replay)
+			return nil
 		}
 	}
-	if races := detector.Dedup(detector.ParseRace(g.res.Stderr)); len(races) > 0 {
-		if c := g.res.Check(CheckRaceFree); c != nil {
-			g.res.set(CheckRaceFree, false, raceMessage(races))
+	g.res.ReplayError = "the replay did not finish: " + g.childEnd(c)
+	return nil
+}
+
+// mapFailure names the submission's files in f's trace and findings as
+// the student knows them.
+func (g *grading) mapFailure(f *explore.Failure) {
+	for i := range f.Trace {
+		f.Trace[i].At.File = g.display(f.Trace[i].At.File)
+	}
+	for i := range f.Findings {
+		f.Findings[i].Message = g.display(clip(f.Findings[i].Message))
+		for j := range f.Findings[i].Steps {
+			f.Findings[i].Steps[j].At.File = g.display(f.Findings[i].Steps[j].At.File)
 		}
 	}
 }
 
+// childEnd says in a phrase how a checks program ended without reporting
+// everything.
+func (g *grading) childEnd(c *childRun) string {
+	for _, l := range c.lines {
+		if l.Kind == report.KindGuard {
+			return "it was stopped: " + clip(l.Guard)
+		}
+	}
+	e := c.exit
+	switch {
+	case e.TimedOut:
+		return fmt.Sprintf("it did not finish within %v", g.opts.Timeout)
+	case e.Signal != "":
+		return "it was killed (" + e.Signal + ")"
+	case e.Code == 66:
+		return "it stopped at a data race"
+	case e.Code != 0:
+		return fmt.Sprintf("it ended with exit status %d: the submission panicked or crashed%s", e.Code, lastLine(c.stderr))
+	}
+	return "it exited before reporting"
+}
+
+// clip caps a message from the checks program, which may quote the
+// submission, at MessageMax bytes.
+func clip(s string) string {
+	if len(s) <= MessageMax {
+		return s
+	}
+	cut := MessageMax
+	for cut > 0 && (s[cut]&0xC0) == 0x80 {
+		cut--
+	}
+	return s[:cut] + "… (truncated)"
+}
+
+// lastLine returns the most telling line of a crashed program's stderr,
+// quoted as the submission's own output.
 func lastLine(stderr string) string {
 	lines := strings.Split(strings.TrimSpace(stderr), "\n")
 	pick := ""
 	for i := len(lines) - 1; i >= 0; i-- {
 		l := strings.TrimSpace(lines[i])
 		if strings.HasPrefix(l, "panic:") || strings.HasPrefix(l, "fatal error:") {
-			pick = l // the first such line wins: it says why
-		}
-	}
-	for i := len(lines) - 1; i >= 0 && pick == ""; i-- {
-		if l := strings.TrimSpace(lines[i]); l != "" && !strings.HasPrefix(l, "exit status") {
 			pick = l
 		}
 	}
 	if pick == "" {
 		return ""
 	}
-	if len(pick) > 200 {
-		pick = pick[:200] + "…"
-	}
-	return "; stderr says: " + pick
-}
-
-func raceMessage(races []detector.Race) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d data race(s) reported by the race detector", len(races))
-	sort.SliceStable(races, func(i, j int) bool { return races[i].Key() < races[j].Key() })
-	for _, r := range races {
-		a, p := r.Accesses[0], r.Accesses[1]
-		fmt.Fprintf(&b, "\n%s by %s at %s / %s by %s at %s", a.Op, a.Who(), where(a), p.Op, p.Who(), where(p))
-	}
-	return b.String()
-}
-
-func where(a detector.Access) string {
-	if s := a.At.String(); s != "" {
-		return strings.TrimPrefix(s, "submission/")
-	}
-	return a.Func
-}
-
-// replay runs "checks replay TOKEN", its output going to ReplayOut.
-func (g *grading) replay(ctx context.Context, bin, scratch string) error {
-	rctx, cancel := context.WithTimeout(ctx, g.opts.Timeout)
-	defer cancel()
-	cmd := exec.CommandContext(rctx, bin, "replay", g.opts.Replay)
-	cmd.Dir = scratch
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + scratch, "GOMAXPROCS=2", "GOMEMLIMIT=" + strconv.FormatInt(g.opts.MemoryLimit, 10)}
-	out := g.opts.ReplayOut
-	if out == nil {
-		out = io.Discard
-	}
-	cmd.Stdout, cmd.Stderr = out, out
-	childproc.OwnGroup(cmd)
-	cmd.WaitDelay = 2 * time.Second
-	err := cmd.Run()
-	killGroup(cmd)
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	g.res.Exit = exitDescription(err, errors.Is(rctx.Err(), context.DeadlineExceeded), g.opts.Timeout)
-	return nil
+	return "; its output says (the submission's own output, truncated): " + clip(pick)
 }
 
 // withDir adds --dir DIR to a "locklab grade NAME ..." command line when

@@ -3,6 +3,8 @@ package grade
 import (
 	"strings"
 	"testing"
+
+	"github.com/locklab/locklab"
 )
 
 func TestRequires(t *testing.T) {
@@ -21,9 +23,6 @@ require (
 	got := strings.Join(requires([]byte(mod)), ";")
 	if want := "github.com/a/b v1.2.3;github.com/c/d v0.1.0;github.com/e/f v2.0.0+incompatible"; got != want {
 		t.Errorf("requires = %q; want %q", got, want)
-	}
-	if got := modulePath([]byte(mod)); got != Module {
-		t.Errorf("modulePath = %q; want %q", got, Module)
 	}
 }
 
@@ -44,7 +43,7 @@ func TestStripIgnore(t *testing.T) {
 func TestBuildMessage(t *testing.T) {
 	out := "# locklab.grade/submission\n/tmp/locklab-grade-1/submission/bank.go:5:9: cannot use \"x\" (untyped string constant) as int value in return statement\n"
 	got := buildMessage(out, "/tmp/locklab-grade-1")
-	if want := `bank.go:5:9: cannot use "x" (untyped string constant) as int value in return statement`; got != want {
+	if want := `submission/bank.go:5:9: cannot use "x" (untyped string constant) as int value in return statement`; got != want {
 		t.Errorf("buildMessage = %q; want %q", got, want)
 	}
 	if got := buildMessage("", "/x"); got != "the build failed" {
@@ -57,7 +56,7 @@ func TestCatalog(t *testing.T) {
 		if ex.MaxScore() != 100 {
 			t.Errorf("%s: max score %d; want 100", ex.Name, ex.MaxScore())
 		}
-		if _, err := Checks().Open(ex.Name + "/checks_main.go"); err != nil {
+		if _, err := locklab.Source.Open("grade/checks/" + ex.Name + "/checks_main.go"); err != nil {
 			t.Errorf("%s: no embedded checks program: %v", ex.Name, err)
 		}
 		if got, err := Lookup(ex.Name); err != nil || got.Name != ex.Name {

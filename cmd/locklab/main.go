@@ -15,7 +15,11 @@ package main
 import (
 	"os"
 
+	"github.com/locklab/locklab/grade/sandbox"
 	"github.com/locklab/locklab/internal/cli"
 )
 
-func main() { os.Exit(cli.Main()) }
+func main() {
+	sandbox.Init() // a sandbox's init helper is this program, started again; it never returns
+	os.Exit(cli.Main())
+}

@@ -1,102 +1,190 @@
 package report
 
 import (
+	"bufio"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"os"
-	"strconv"
-	"strings"
 	"sync"
+	"time"
+
+	"github.com/locklab/locklab/detector"
+	"github.com/locklab/locklab/labs"
+	"github.com/locklab/locklab/labs/explore"
 )
 
-// Environment variables through which the grader passes the nonce and the
-// result descriptor to the checks program.
+// The descriptors of the protocol.
 const (
-	EnvNonce = "LOCKLAB_GRADE_NONCE"
-	EnvFD    = "LOCKLAB_GRADE_FD"
-	// EnvNonceFD, used instead of EnvNonce, names a descriptor to read the
-	// nonce from (to its end). The grader uses it: a value in the
-	// environment stays readable in /proc/self/environ after Unsetenv,
-	// while the descriptor is drained and closed before any submission
-	// code runs.
-	EnvNonceFD = "LOCKLAB_GRADE_NONCE_FD"
+	ResultFD  = 3
+	ControlFD = 4
 )
 
-// Line is one JSON line on the result descriptor. Kind is "result" or
-// "done".
-type Line struct {
-	Nonce     string `json:"nonce"`
-	Kind      string `json:"kind"`
-	Check     string `json:"check,omitempty"`
-	Pass      bool   `json:"pass,omitempty"`
-	Message   string `json:"message,omitempty"`
-	Reproduce string `json:"reproduce,omitempty"`
+// Limits the grader applies to what it reads.
+const (
+	MaxLines = 2000
+	MaxLine  = 1 << 20
+)
+
+// Modes of the checks program.
+const (
+	ModeNative  = "native"  // the native runs
+	ModeExplore = "explore" // the explored schedules
+	ModeReplay  = "replay"  // one explored schedule, with its trace
+)
+
+// Control is what the grader asks the checks program to do.
+type Control struct {
+	Nonce string `json:"nonce"`
+	Mode  string `json:"mode"`
+	// Runs is, natively, how many runs of each workload in each
+	// detection mode.
+	Runs int `json:"runs,omitempty"`
+	// Schedules is how many schedules of the safety workload to explore
+	// (half a random walk, half PCT); the liveness workload gets half as
+	// many.
+	Schedules int `json:"schedules,omitempty"`
+	// Budget bounds each explored check's time.
+	Budget time.Duration `json:"budget,omitempty"`
+	// Token is the schedule to replay.
+	Token string `json:"token,omitempty"`
 }
 
 // Kinds of Line.
 const (
-	KindResult = "result"
-	KindDone   = "done"
+	KindRun     = "run"     // one native run
+	KindLeaks   = "leaks"   // goroutines left after the native runs
+	KindExplore = "explore" // one explored check
+	KindReplay  = "replay"  // a replayed schedule
+	KindGuard   = "guard"   // the program stopped itself (a goroutine bomb, a runaway heap)
+	KindDone    = "done"    // the program finished
 )
 
-// Reporter writes results to the grader. Its methods are safe for
-// concurrent use. A Reporter started outside the grader (no nonce in the
-// environment) writes to stderr instead, so a checks program can be run by
-// hand.
-type Reporter struct {
-	mu    sync.Mutex // serializes writes to f
-	f     *os.File
+// Line is one observation of the checks program.
+type Line struct {
+	Nonce   string           `json:"nonce"`
+	Kind    string           `json:"kind"`
+	Run     *Run             `json:"run,omitempty"`
+	Leaks   string           `json:"leaks,omitempty"`
+	Explore *Explore         `json:"explore,omitempty"`
+	Replay  *explore.Failure `json:"replay,omitempty"`
+	Guard   string           `json:"guard,omitempty"`
+	Error   string           `json:"error,omitempty"` // replay: why the token could not be replayed
+}
+
+// Workloads a run or exploration plays.
+const (
+	Safety   = "safety"   // the exercise's safety invariants
+	Liveness = "liveness" // every worker must do all its work
+)
+
+// Run is how one native run ended.
+type Run struct {
+	Workload   string             `json:"workload"`
+	Detect     bool               `json:"detect"` // the wait-for and lock-order graphs were on
+	Seed       uint64             `json:"seed"`
+	Outcome    string             `json:"outcome"`
+	Findings   []detector.Finding `json:"findings,omitempty"`
+	Invariants []labs.Check       `json:"invariants,omitempty"` // the ones that failed
+	Elapsed    time.Duration      `json:"elapsed_ns"`
+}
+
+// Explore is what one explored check found.
+type Explore struct {
+	Workload  string           `json:"workload"`
+	Strategy  string           `json:"strategy"`
+	Schedules int              `json:"schedules"` // run
+	Failure   *explore.Failure `json:"failure,omitempty"`
+	// Stopped says why the exploration ended before its budget of
+	// schedules, if it did.
+	Stopped string `json:"stopped,omitempty"`
+	// Stuck is set when a worker never came back to the scheduler: the
+	// program explores nothing more.
+	Stuck bool `json:"stuck,omitempty"`
+}
+
+// Writer writes Lines to the grader. It is safe for concurrent use.
+type Writer struct {
+	mu    sync.Mutex // serializes writes
+	w     io.Writer
 	nonce string
 }
 
-// Start reads the nonce and the descriptor number from the environment and
-// removes them from it at once. Call it first thing in main, before any
-// submission code runs.
-func Start() *Reporter {
-	nonce := os.Getenv(EnvNonce)
-	fdStr := os.Getenv(EnvFD)
-	nonceFD := os.Getenv(EnvNonceFD)
-	os.Unsetenv(EnvNonce)
-	os.Unsetenv(EnvFD)
-	os.Unsetenv(EnvNonceFD)
-	if fd, err := strconv.Atoi(nonceFD); err == nil && fd > 2 {
-		if f := os.NewFile(uintptr(fd), "grade-nonce"); f != nil {
-			b, _ := io.ReadAll(io.LimitReader(f, 256))
-			f.Close()
-			nonce = strings.TrimSpace(string(b))
-		}
+// Open reads the Control from fd 4, closes it, and returns it with a
+// Writer to fd 3. Call it first thing in main.
+func Open() (Control, *Writer, error) {
+	var ctl Control
+	in := os.NewFile(ControlFD, "grade-control")
+	out := os.NewFile(uintptr(private(ResultFD)), "grade-results")
+	if in == nil || out == nil {
+		return ctl, nil, errors.New("report: no control or result descriptor: this program is run by locklab grade")
 	}
-	r := &Reporter{f: os.Stderr, nonce: nonce}
-	if fd, err := strconv.Atoi(fdStr); err == nil && fd > 2 {
-		// Write to a duplicate: code under test that closes the descriptor
-		// it was given (os.NewFile(3, ...) and its finalizer will) does not
-		// silence the results.
-		if f := os.NewFile(uintptr(private(fd)), "grade-results"); f != nil {
-			r.f = f
-		}
+	line, err := bufio.NewReader(io.LimitReader(in, 1<<16)).ReadBytes('\n')
+	in.Close()
+	if err != nil && len(line) == 0 {
+		return ctl, nil, fmt.Errorf("report: reading the control line: %w", err)
 	}
-	return r
+	if err := json.Unmarshal(line, &ctl); err != nil {
+		return ctl, nil, fmt.Errorf("report: bad control line: %w", err)
+	}
+	return ctl, NewWriter(out, ctl.Nonce), nil
 }
 
-// Result reports one check: its name as in the rubric, whether it passed, a
-// message for the student, and how to reproduce a failure.
-func (r *Reporter) Result(check string, pass bool, message, reproduce string) {
-	r.write(Line{Kind: KindResult, Check: check, Pass: pass, Message: message, Reproduce: reproduce})
-}
+// NewWriter returns a Writer of Lines carrying nonce to w.
+func NewWriter(w io.Writer, nonce string) *Writer { return &Writer{w: w, nonce: nonce} }
 
-// Done reports that the program finished all its checks.
-func (r *Reporter) Done() {
-	r.write(Line{Kind: KindDone})
-}
-
-func (r *Reporter) write(l Line) {
-	l.Nonce = r.nonce
+// Write writes one Line.
+func (w *Writer) Write(l Line) {
+	l.Nonce = w.nonce
 	b, err := json.Marshal(l)
 	if err != nil {
 		return
 	}
 	b = append(b, '\n')
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.f.Write(b) //nolint:errcheck // the grader treats a missing line as a failed check
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.w.Write(b) //nolint:errcheck // the grader treats what is missing as not shown
+}
+
+// Read reads the Lines carrying nonce from r until EOF, skipping the
+// others, at most MaxLines of them, each at most MaxLine bytes. It never
+// blocks the writer: whatever is left after MaxLines is drained.
+func Read(r io.Reader, nonce string) []Line {
+	var out []Line
+	br := bufio.NewReaderSize(r, 64<<10)
+	for len(out) < MaxLines {
+		line, err := readLine(br)
+		if len(line) > 0 {
+			var l Line
+			if json.Unmarshal(line, &l) == nil && l.Nonce == nonce && nonce != "" {
+				out = append(out, l)
+			}
+		}
+		if err != nil {
+			return out
+		}
+	}
+	io.Copy(io.Discard, br) //nolint:errcheck // drain
+	return out
+}
+
+// readLine reads one line, dropping a line longer than MaxLine.
+func readLine(br *bufio.Reader) ([]byte, error) {
+	var line []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(line)+len(chunk) <= MaxLine {
+			line = append(line, chunk...)
+		} else {
+			line = line[:0:0]
+			for errors.Is(err, bufio.ErrBufferFull) {
+				_, err = br.ReadSlice('\n')
+			}
+			return nil, err
+		}
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			return line, err
+		}
+	}
 }

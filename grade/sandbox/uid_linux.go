@@ -124,7 +124,9 @@ type owner struct {
 // to uid:uid. restore gives them back: a file that existed before gets its
 // owner back, a new one the owner of the path it is under. Only files
 // still owned by uid are touched, so a hard link to someone else's file
-// keeps its owner. restore must run after every process of uid is dead.
+// keeps its owner; a regular file with more than one link is not handed
+// over at all, since changing its owner would change it at its other
+// paths too. restore must run after every process of uid is dead.
 func handOver(paths []string, uid int) (restore func() error, err error) {
 	rec := map[string]owner{}
 	restore = func() error {
@@ -174,6 +176,11 @@ func handOver(paths []string, uid int) (restore func() error, err error) {
 			st, err := lstat(p)
 			if err != nil {
 				return err
+			}
+			if st.Mode&syscall.S_IFMT == syscall.S_IFREG && st.Nlink > 1 {
+				// A hard link shares its file with a path outside the tree
+				// (a read-only entry of a build cache): it stays its owner's.
+				return nil
 			}
 			if _, ok := rec[p]; !ok {
 				rec[p] = owner{uid: int(st.Uid), gid: int(st.Gid), dev: uint64(st.Dev), ino: st.Ino}

@@ -38,8 +38,15 @@ func Gosched() {
 // is a scheduling point instead, which covers every order a real pause
 // allows (another worker may run any number of steps, or none) without
 // waiting.
+//
+// A longer pause is more scheduling points (one per microsecond, at most
+// 64), so that two workers backing off for random lengths fall out of
+// step, as they do on a real machine.
 func Sleep(d time.Duration) {
 	if yieldPoint() {
+		for n := min(d/time.Microsecond, 64); n > 1; n-- {
+			yieldPoint()
+		}
 		return
 	}
 	time.Sleep(d)

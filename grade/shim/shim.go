@@ -208,6 +208,16 @@ func nativeYield() {
 	}
 }
 
+// AfterLock is called by the mirror locks after a native lock: it yields
+// the processor, so that a goroutine holding one lock and about to take
+// another lets the others run: a lock-order deadlock then happens in the
+// native runs too, not only in schedules the explorer searches.
+func AfterLock() {
+	if st().yield {
+		runtime.Gosched()
+	}
+}
+
 // AfterUnlock is called by the mirror locks after a native unlock: it
 // yields the processor, so that another goroutine can take the lock
 // between two critical sections that should have been one.
@@ -231,4 +241,16 @@ func Aborted() { panic(detector.ErrAborted) }
 func Zero[T any](p *T) {
 	var z T
 	*p = z
+}
+
+// Rand returns the running worker's own random source under the
+// controlled scheduler, so that random choices (a backoff's length) are
+// part of the schedule and replay exactly; nil natively.
+func Rand() *rand.Rand {
+	if e := st().exp; e != nil {
+		if w := e.Current(); w != nil {
+			return w.Rand()
+		}
+	}
+	return nil
 }

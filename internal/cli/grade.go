@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,9 +12,12 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"go.uber.org/zap"
 
 	"github.com/locklab/locklab/grade"
+	"github.com/locklab/locklab/grade/sandbox"
 	"github.com/locklab/locklab/internal/render"
+	"github.com/locklab/locklab/labs"
 )
 
 // FormatText is the grade command's human-readable format.
@@ -25,46 +29,95 @@ type GradeOptions struct {
 	Exercise *grade.Exercise
 	Dir      string
 	Format   string
+	JSON     bool
 	Out      string
 	Timeout  time.Duration
 	Replay   string
+	Rubric   string // an override file
+	Sandbox  string // auto, required or off
+
+	rubric *grade.RubricFile
+	mode   sandbox.Mode
 }
 
 func gradeFormats() []string { return append([]string{FormatText}, grade.Formats()...) }
 
+// rubricHelp is the rubric as grade --help shows it.
+func rubricHelp() string {
+	ex := grade.Catalog()[0]
+	var b strings.Builder
+	for _, c := range ex.Rubric {
+		pts := fmt.Sprintf("%3d", c.Points)
+		if c.Gate {
+			pts = "gate"
+		}
+		fmt.Fprintf(&b, "  %-10s %4s  %s\n", c.Name, pts, c.Means)
+	}
+	return b.String()
+}
+
 // NewCmdGrade returns `locklab grade`. runF, when not nil, is called with
 // the parsed and checked options instead of gradeRun.
 func NewCmdGrade(deps *Deps, runF func(*GradeOptions) error) *cobra.Command {
-	opts := &GradeOptions{Deps: deps, Format: FormatText, Timeout: grade.DefaultTimeout}
+	opts := &GradeOptions{Deps: deps, Format: FormatText, Timeout: grade.DefaultTimeout, Sandbox: string(sandbox.Auto)}
 	cmd := &cobra.Command{
 		Use:   "grade EXERCISE [--dir DIR] [--format F] [--out FILE]",
 		Short: "Grade a solution of an exercise against its rubric",
 		Long: `Grade the solution in DIR (default exercises/EXERCISE) of an exercise.
 
 Only the exercise's own files are graded (locklab exercise list names
-them); they are copied into a scratch module beside the exercise's checks,
-built with -race, and run in their own process group with a time limit
-(--timeout), a memory limit and no stdin. The rubric's checks: it builds;
-no data race under the race detector; no deadlock and no broken invariant
-in schedules explored by the controlled scheduler; every worker makes
-progress; no goroutine leaks; no forbidden construct (os.Exit, init,
-TestMain, //go:linkname, unsafe, syscall, os/exec, plugin, package-level
-variables initialized by a call). A submission with a forbidden construct
-is compiled but never run: it keeps at most the builds check's points.
+them). They must import only allowed packages (sync, sync/atomic, time,
+math/rand/v2, errors, fmt, slices and other plain standard library
+packages, runtime.Gosched, and the exercise's types) and may not declare
+func init, use //go: directives or cgo, or call their own code from a
+package-level initializer. Within those rules any solution is fine:
+sync.Mutex, channels, atomics, WaitGroups, Cond, Once.
+
+The files are instrumented (every shared read and write, lock and channel
+operation becomes visible to locklab's controlled scheduler, with every
+line where it was), built with -race from a pristine copy of locklab's
+source, and run in a sandbox (see --sandbox): natively, on real
+goroutines under the race detector and the deadlock detectors, and under
+the controlled scheduler, which explores thousands of interleavings.
+Points are for demonstrated correctness, never for the absence of a
+problem; a check that builds on another (Needs) passes only with it.
+
+Rubric (the same for every exercise; --rubric overrides weights and effort):
+` + rubricHelp() + `
+A gate is worth no points, but a submission that fails one is not run
+and scores 0.
+
+--rubric FILE is JSON, every field optional:
+  {"weights": {"schedules": 40, "no-leaks": 5}, "native_runs": 2,
+   "schedules": 2000, "exercises": {"bank": {"schedules": 4000}}}
+
+--sandbox: auto (the default) runs the submission's processes in Linux
+namespaces (no network, a read-only view of the toolchain, nothing
+outliving the grading) when the kernel allows it, else, as root, as a
+dedicated unprivileged user, else with limits only, and says which;
+required fails when namespaces are not available; off uses limits only.
 
 Formats: text (a table), json, gradescope (results.json), classroom (a
 GitHub Classroom runner result: pass it base64-encoded to
 autograding-grading-reporter as RUNNER_RESULTS), junit (JUnit XML). --out
-writes to a file, atomically: a half-written file never exists.
+writes to a file, atomically: a half-written file never exists, and an
+interrupted grading still writes one, marked.
 
-This needs the Go toolchain, cgo and a C compiler, and must run in a clone
-of locklab (the checks import it).
+--replay TOKEN replays the schedule a failed check reported, step by
+step, with the submission's own lines and the values its shared reads
+and writes saw.
 
-Exit status: 0 full marks, 1 points lost, 2 bad usage or no toolchain.`,
+This needs the Go toolchain, cgo and a C compiler.
+
+Exit status: 0 full marks (replay: the schedule passes), 1 points lost
+(replay: the failure reproduced), 2 bad usage, a bad token or no
+toolchain, 128+N when stopped by signal N (130 for Ctrl-C), after
+writing the results so far.`,
 		Example: `  locklab grade bank
   locklab grade bank --dir ~/work/bank --format gradescope --out /autograder/results/results.json
   locklab grade counter --format classroom | base64 -w0
   locklab grade philosophers --format junit --out report.xml
+  locklab grade bank --rubric rubric.json --sandbox required
   locklab grade bank --replay ll1-...`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
@@ -75,14 +128,46 @@ Exit status: 0 full marks, 1 points lost, 2 bad usage or no toolchain.`,
 				return err
 			}
 			opts.Exercise = ex
+			if opts.JSON {
+				if cmd.Flags().Changed("format") && opts.Format != grade.FormatJSON {
+					return fmt.Errorf("--json and --format %s contradict each other; give one", opts.Format)
+				}
+				opts.Format = grade.FormatJSON
+			}
 			if !slices.Contains(gradeFormats(), opts.Format) {
-				return fmt.Errorf("unknown format %q; valid: %s", opts.Format, strings.Join(gradeFormats(), ", "))
+				msg := fmt.Sprintf("unknown format %q; valid: %s", opts.Format, strings.Join(gradeFormats(), ", "))
+				if s := labs.Closest(opts.Format, gradeFormats()); s != "" {
+					msg += fmt.Sprintf(" (did you mean %q?)", s)
+				}
+				return errors.New(msg)
 			}
 			if opts.Timeout <= 0 {
 				return fmt.Errorf("--timeout must be positive, got %v", opts.Timeout)
 			}
+			if opts.mode, err = sandbox.ParseMode(opts.Sandbox); err != nil {
+				return fmt.Errorf("--sandbox: %w", err)
+			}
+			if opts.Rubric != "" {
+				if opts.rubric, err = grade.LoadRubric(opts.Rubric); err != nil {
+					return err
+				}
+				opts.Exercise = opts.rubric.Apply(opts.Exercise)
+			}
+			if opts.Replay != "" {
+				if err := grade.CheckToken(opts.Exercise, opts.Replay); err != nil {
+					return err
+				}
+			}
 			if opts.Dir == "" {
 				opts.Dir = filepath.Join("exercises", ex.Name)
+			}
+			if info, err := os.Stat(opts.Dir); err != nil || !info.IsDir() {
+				return fmt.Errorf("--dir %s: no submission directory there", opts.Dir)
+			}
+			if opts.Out != "" {
+				if err := checkOut(opts.Out); err != nil {
+					return err
+				}
 			}
 			return nil
 		},
@@ -102,11 +187,16 @@ Exit status: 0 full marks, 1 points lost, 2 bad usage or no toolchain.`,
 	f := cmd.Flags()
 	f.StringVar(&opts.Dir, "dir", "", "the solution's directory (default exercises/EXERCISE)")
 	f.StringVar(&opts.Format, "format", opts.Format, "output format: "+strings.Join(gradeFormats(), ", "))
+	f.BoolVar(&opts.JSON, "json", false, "the same as --format json")
 	f.StringVar(&opts.Out, "out", "", "write the result to this file (atomically) instead of stdout")
-	f.DurationVar(&opts.Timeout, "timeout", opts.Timeout, "time limit of the checks' run (the build has its own)")
+	f.DurationVar(&opts.Timeout, "timeout", opts.Timeout, "time limit of each checks program's run (the build has its own)")
 	f.StringVar(&opts.Replay, "replay", "", "replay the schedule of a token a failed check gave, instead of grading")
+	f.StringVar(&opts.Rubric, "rubric", "", "a JSON file overriding the rubric's weights and effort")
+	f.StringVar(&opts.Sandbox, "sandbox", opts.Sandbox, "isolation of the submission's processes: auto, required or off")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(gradeFormats(), cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("sandbox", cobra.FixedCompletions([]string{"auto", "required", "off"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkFlagDirname("dir")
+	_ = cmd.MarkFlagFilename("rubric", "json")
 	return cmd
 }
 
@@ -118,24 +208,42 @@ func exerciseNames() []string {
 	return names
 }
 
+// checkOut checks, before any work, that --out can be written: its
+// directory exists and is writable, and it is not a directory.
+func checkOut(name string) error {
+	if info, err := os.Stat(name); err == nil && info.IsDir() {
+		return fmt.Errorf("--out %s: is a directory", name)
+	}
+	dir := filepath.Dir(name)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(name)+".check-")
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("--out %s: cannot write in %s: %v", name, dir, err)
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
+}
+
 func gradeRun(cmd *cobra.Command, opts *GradeOptions) error {
 	d := opts.Deps
-	gopts := grade.Options{Timeout: opts.Timeout, Logger: d.logger()}
-	if opts.Replay != "" {
-		gopts.Replay, gopts.ReplayOut = opts.Replay, d.Out
+	sb, err := sandbox.New(opts.mode, sandbox.WithLogger(d.logger()))
+	if err != nil {
+		return fmt.Errorf("--sandbox %s: %w", opts.mode, err)
 	}
+	if sb.Level() != sandbox.Namespaces && opts.mode == sandbox.Auto {
+		d.logger().Warn("the grader's sandbox is weaker than namespaces", zap.String("level", string(sb.Level())), zap.String("reason", sb.Reason()))
+	}
+	gopts := grade.Options{Timeout: opts.Timeout, Logger: d.logger(), Sandbox: sb, Replay: opts.Replay}
 	res, err := grade.Grade(cmd.Context(), opts.Exercise, opts.Dir, gopts)
-	if err != nil && res == nil {
+	if res == nil {
 		return err
 	}
-	if opts.Replay != "" {
-		if err != nil {
-			return err
-		}
-		if !res.Check(grade.CheckBuilds).Passed() || !res.Check(grade.CheckForbidden).Passed() {
-			return render.Grade(d.ErrOut, res, render.Style{})
-		}
-		return nil
+	if opts.Replay != "" && res.Replay != nil {
+		return writeReplay(d, opts, res, err)
 	}
 	var buf bytes.Buffer
 	if opts.Format == FormatText {
@@ -149,30 +257,67 @@ func gradeRun(cmd *cobra.Command, opts *GradeOptions) error {
 	} else if werr := grade.Write(&buf, res, opts.Format); werr != nil {
 		return werr
 	}
-	if opts.Out != "" {
-		if werr := writeFileAtomic(opts.Out, buf.Bytes()); werr != nil {
-			return werr
-		}
-	} else if _, werr := d.Out.Write(buf.Bytes()); werr != nil {
+	if werr := output(d.Out, opts.Out, buf.Bytes()); werr != nil {
 		return werr
 	}
 	switch {
-	case err != nil: // a toolchain problem: the result says so, exit 2
+	case err != nil: // a toolchain problem (exit 2) or an interruption (128+N)
 		return err
+	case res.ReplayError != "":
+		return errors.New(res.ReplayError)
 	case !res.Full():
 		return errProblem
 	}
 	return nil
 }
 
+func writeReplay(d *Deps, opts *GradeOptions, res *grade.Result, err error) error {
+	var buf bytes.Buffer
+	switch opts.Format {
+	case FormatText:
+		st := d.style()
+		if opts.Out != "" {
+			st = render.Style{}
+		}
+		if werr := render.GradeReplay(&buf, res, st); werr != nil {
+			return werr
+		}
+	case grade.FormatJSON:
+		if werr := grade.Write(&buf, res, grade.FormatJSON); werr != nil {
+			return werr
+		}
+	default:
+		return fmt.Errorf("--replay writes text or json, not %s", opts.Format)
+	}
+	if werr := output(d.Out, opts.Out, buf.Bytes()); werr != nil {
+		return werr
+	}
+	if err != nil {
+		return err
+	}
+	if res.Replay.Outcome.Problem() {
+		return errProblem
+	}
+	return nil
+}
+
+// output writes data to the file out (atomically) or, with none, to w.
+func output(w io.Writer, out string, data []byte) error {
+	if out != "" {
+		return writeFileAtomic(out, data)
+	}
+	_, err := w.Write(data)
+	return err
+}
+
 // writeFileAtomic writes data to a temporary file beside name and renames
 // it into place, so that name is either absent, its old content, or all
-// of data.
+// of data. Errors name the target, not the temporary file.
 func writeFileAtomic(name string, data []byte) (err error) {
 	dir := filepath.Dir(name)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(name)+".tmp-")
 	if err != nil {
-		return fmt.Errorf("--out: %w", err)
+		return fmt.Errorf("--out %s: %v", name, unwrapPath(err))
 	}
 	defer func() {
 		if err != nil {
@@ -188,11 +333,25 @@ func writeFileAtomic(name string, data []byte) (err error) {
 	if err == nil {
 		err = os.Chmod(f.Name(), 0o644)
 	}
-	if err != nil {
-		return fmt.Errorf("--out: %w", err)
+	if err == nil {
+		err = os.Rename(f.Name(), name)
 	}
-	if err = os.Rename(f.Name(), name); err != nil {
-		return fmt.Errorf("--out: %w", err)
+	if err != nil {
+		return fmt.Errorf("--out %s: %v", name, unwrapPath(err))
 	}
 	return nil
+}
+
+// unwrapPath drops the path from an *os.PathError or *os.LinkError, which
+// would name the temporary file.
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
 }

@@ -22,7 +22,7 @@ func TestGradeUsage(t *testing.T) {
 		{[]string{"grade", "bank", "--format", "yaml"}, `unknown format "yaml"; valid: text, json, gradescope, classroom, junit`},
 		{[]string{"grade", "bank", "--timeout", "0s"}, "--timeout must be positive, got 0s"},
 		{[]string{"grade", "bank", "--timeout", "soon"}, `invalid argument "soon" for "--timeout" flag`},
-		{[]string{"grade", "bank", "--dir", "/nonexistent/bank"}, "no submission directory: /nonexistent/bank"},
+		{[]string{"grade", "bank", "--dir", "/nonexistent/bank"}, "--dir /nonexistent/bank: no submission directory there"},
 		{[]string{"exercise", "list", "extra"}, "extra"},
 	}
 	for _, tt := range tests {
@@ -45,12 +45,14 @@ func TestGradeOptions(t *testing.T) {
 	deps, _, _ := testDeps()
 	var got *GradeOptions
 	cmd := NewCmdGrade(deps, func(o *GradeOptions) error { got = o; return nil })
-	cmd.SetArgs([]string{"bank", "--format", "junit", "--out", "r.xml", "--timeout", "30s"})
+	dir := t.TempDir()
+	out := filepath.Join(dir, "r.xml")
+	cmd.SetArgs([]string{"bank", "--dir", dir, "--format", "junit", "--out", out, "--timeout", "30s"})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if got.Exercise.Name != "bank" || got.Dir != filepath.Join("exercises", "bank") || got.Format != "junit" || got.Out != "r.xml" || got.Timeout != 30*time.Second {
-		t.Errorf("options = %+v; want bank, exercises/bank, junit, r.xml, 30s", got)
+	if got.Exercise.Name != "bank" || got.Dir != dir || got.Format != "junit" || got.Out != out || got.Timeout != 30*time.Second {
+		t.Errorf("options = %+v; want bank, %s, junit, %s, 30s", got, dir, out)
 	}
 }
 
@@ -64,8 +66,8 @@ func TestExerciseList(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &exs); err != nil || code != exitOK {
 		t.Fatalf("exercise list --json = %d, %v", code, err)
 	}
-	if len(exs) != 3 || len(exs[1].Rubric) != 6 || exs[1].Files[0] != "bank.go" {
-		t.Errorf("exercise list --json = %+v; want 3 exercises with 6 checks each", exs)
+	if len(exs) != 3 || len(exs[1].Rubric) != 7 || exs[1].Files[0] != "bank.go" {
+		t.Errorf("exercise list --json = %+v; want 3 exercises with 7 checks each", exs)
 	}
 }
 
@@ -84,7 +86,7 @@ func TestWriteFileAtomic(t *testing.T) {
 	if len(entries) != 1 {
 		t.Errorf("directory holds %d entries; want only results.json (no temporary left)", len(entries))
 	}
-	if err := writeFileAtomic(filepath.Join(dir, "no", "such", "dir"), []byte("x")); err == nil || !strings.HasPrefix(err.Error(), "--out: ") {
+	if err := writeFileAtomic(filepath.Join(dir, "no", "such", "dir"), []byte("x")); err == nil || !strings.HasPrefix(err.Error(), "--out "+filepath.Join(dir, "no", "such", "dir")+": ") {
 		t.Errorf("writeFileAtomic(missing dir) = %v; want an --out error", err)
 	}
 }
@@ -93,7 +95,7 @@ func TestGradeRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs submissions with -race; skipped with -short")
 	}
-	subs := filepath.Join("..", "..", "grade", "testdata", "submissions", "counter")
+	subs := filepath.Join("..", "..", "testdata", "submissions", "counter")
 	out := filepath.Join(t.TempDir(), "results.json")
 	code, stdout, stderr := locklab(t, "grade", "counter", "--dir", filepath.Join(subs, "reference"), "--format", "gradescope", "--out", out)
 	if code != exitOK || stdout != "" {
@@ -104,11 +106,11 @@ func TestGradeRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	var gs grade.GradescopeResults
-	if err := json.Unmarshal(data, &gs); err != nil || gs.Score != 100 || len(gs.Tests) != 6 {
-		t.Errorf("results.json = %+v, %v; want score 100 and 6 tests", gs, err)
+	if err := json.Unmarshal(data, &gs); err != nil || gs.Score != 100 || len(gs.Tests) != 7 {
+		t.Errorf("results.json = %+v, %v; want score 100 and 7 tests", gs, err)
 	}
 	code, stdout, _ = locklab(t, "grade", "counter", "--dir", filepath.Join(subs, "unsynchronized"))
-	if code != exitProblem || !strings.Contains(stdout, "race-free  FAIL    0/20") || !strings.Contains(stdout, "Score: 80/100") {
+	if code != exitProblem || !strings.Contains(stdout, "race-free  FAIL    0/20") || !strings.Contains(stdout, "Score: 0/100") {
 		t.Errorf("grade unsynchronized = %d, %q; want 1 and race-free failed", code, stdout)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
+	"syscall"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
@@ -22,7 +24,7 @@ const (
 	exitOK          = 0   // nothing wrong found
 	exitProblem     = 1   // a run found a problem
 	exitError       = 2   // bad usage, or the run could not be carried out
-	exitInterrupted = 130 // interrupted (128 + SIGINT)
+	exitInterrupted = 130 // interrupted (128 + SIGINT; Main returns 128+N for signal N)
 )
 
 // errProblem is returned by a command whose output already says what was
@@ -86,9 +88,26 @@ func Main() int {
 	if code, ok := serveChild(); ok {
 		return code
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	return execute(ctx, defaultDeps(), os.Args[1:])
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// SIGINT, SIGTERM and SIGHUP all stop the command the same way: its
+	// context is canceled, children are killed, scratch is removed and
+	// partial results are written; the exit status is then 128+N.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	var got atomic.Value
+	go func() {
+		if s, ok := <-sigs; ok {
+			got.Store(s)
+			cancel()
+		}
+	}()
+	code := execute(ctx, defaultDeps(), os.Args[1:])
+	if s, ok := got.Load().(syscall.Signal); ok && code == exitInterrupted {
+		return 128 + int(s)
+	}
+	return code
 }
 
 // execute runs the command line args with deps and maps the outcome to an

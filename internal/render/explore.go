@@ -215,7 +215,11 @@ func traceTable(b *strings.Builder, s *labs.Scenario, f *explore.Failure, how st
 	}
 	t := &table{indent: 2, head: []string{"STEP", strings.ToUpper(nounOr(s.Workers)), "OP", "TARGET", "HOLDS AFTER", "AT"}}
 	for _, e := range rows {
-		t.row(c(strconv.Itoa(e.Step)), c(e.Worker), cp(opPaint(e.Op), e.Op), c(e.Target), c(dash(strings.Join(e.Holds, ", "))), cp(dim, e.At.String()))
+		target := e.Target
+		if e.Value != "" {
+			target += " = " + e.Value
+		}
+		t.row(c(strconv.Itoa(e.Step)), c(e.Worker), cp(opPaint(e.Op), e.Op), c(target), c(dash(strings.Join(e.Holds, ", "))), cp(dim, e.At.String()))
 	}
 	t.write(b, st)
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/locklab/locklab/grade"
+	"github.com/locklab/locklab/labs"
 )
 
 // GradeCommand returns the command line that grades a submission.
@@ -20,13 +21,20 @@ func Grade(w io.Writer, res *grade.Result, st Style) error {
 	if res.Error != "" {
 		fmt.Fprintf(&b, "%s %s\n\n", st.paint(boldRed, "Grading could not run:"), res.Error)
 	}
+	if res.Interrupted {
+		fmt.Fprintf(&b, "%s %s\n\n", st.paint(boldYellow, "INTERRUPTED:"), "the grading was stopped before it finished; the checks not graded say so.")
+	}
 	t := table{indent: 2, head: []string{"CHECK", "RESULT", "POINTS", "MEANS"}}
 	for _, ch := range res.Checks {
 		status := cp(boldGreen, "pass")
 		if !ch.Passed() {
 			status = cp(boldRed, "FAIL")
 		}
-		t.row(c(ch.Name), status, c(fmt.Sprintf("%d/%d", ch.Score, ch.MaxScore)), cp(dim, ch.Means))
+		points := c(fmt.Sprintf("%d/%d", ch.Score, ch.MaxScore))
+		if ch.Gate {
+			points = cp(dim, "gate")
+		}
+		t.row(c(ch.Name), status, points, cp(dim, ch.Means))
 	}
 	t.write(&b, st)
 	for _, ch := range res.Checks {
@@ -41,8 +49,12 @@ func Grade(w io.Writer, res *grade.Result, st Style) error {
 			fmt.Fprintf(&b, "    %s %s\n", st.paint(dim, "reproduce:"), ch.Reproduce)
 		}
 	}
-	if len(res.Ignored) > 0 {
-		fmt.Fprintf(&b, "\n%s %s\n", st.paint(dim, "Not graded (only the exercise's own files are):"), strings.Join(res.Ignored, ", "))
+	if res.IgnoredCount > 0 {
+		list := strings.Join(res.Ignored, ", ")
+		if more := res.IgnoredCount - len(res.Ignored); more > 0 {
+			list += fmt.Sprintf(" and %d more", more)
+		}
+		fmt.Fprintf(&b, "\n%s %s\n", st.paint(dim, "Not graded (only the exercise's own files are):"), list)
 	}
 	score := fmt.Sprintf("Score: %d/%d", res.Score, res.MaxScore)
 	p := boldGreen
@@ -50,6 +62,28 @@ func Grade(w io.Writer, res *grade.Result, st Style) error {
 		p = boldYellow
 	}
 	fmt.Fprintf(&b, "\n%s\n", st.paint(p, score))
+	return writeString(w, &b)
+}
+
+// GradeReplay writes a schedule a failed check reported, replayed: what
+// it ended in and every step, with the submission's own files and lines
+// and the values its shared reads and writes saw.
+func GradeReplay(w io.Writer, res *grade.Result, st Style) error {
+	var b strings.Builder
+	f := res.Replay
+	fmt.Fprintf(&b, "%s  %s\n", st.paint(bold, "Exercise "+res.Exercise), st.paint(dim, res.Dir))
+	b.WriteString("one explored schedule, replayed from its token under the controlled scheduler\n\n")
+	s := &labs.Scenario{Name: res.Exercise, Workers: "worker", Ops: "call"}
+	if f.Outcome.Problem() {
+		fmt.Fprintf(&b, "%s %s\n\n", st.paint(boldRed, "FAILED:"), "the schedule ends in "+outcomeText(f.Outcome)+".")
+	} else {
+		fmt.Fprintf(&b, "%s %s\n\n", st.paint(boldGreen, "OK:"), "the schedule ran to its end: every worker finished and every invariant held (the code was changed since the token was made?).")
+	}
+	v := &labs.Variant{Name: "grade", Kind: labs.Fixed}
+	f2 := *f
+	f2.Token = ""
+	failure(&b, s, v, &f2, "", st)
+	fmt.Fprintf(&b, "%s the token replays exactly this schedule, step for step.\n", st.paint(dim, "Note:"))
 	return writeString(w, &b)
 }
 

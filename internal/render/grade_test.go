@@ -11,9 +11,9 @@ import (
 
 func gradeFixture() *grade.Result {
 	ex, _ := grade.Lookup("bank")
-	res := &grade.Result{Exercise: "bank", Dir: "exercises/bank", Ignored: []string{"notes.txt"}}
+	res := &grade.Result{Exercise: "bank", Dir: "exercises/bank", Ignored: []string{"notes.txt"}, IgnoredCount: 1}
 	for _, c := range ex.Rubric {
-		cr := grade.CheckResult{Name: c.Name, Status: grade.StatusPassed, Score: c.Points, MaxScore: c.Points, Means: c.Means, Message: "ok", Reproduce: c.Reproduce}
+		cr := grade.CheckResult{Name: c.Name, Status: grade.StatusPassed, Score: c.Points, MaxScore: c.Points, Gate: c.Gate, Means: c.Means, Message: "ok", Reproduce: c.Reproduce}
 		if c.Name == grade.CheckSchedules {
 			cr.Status, cr.Score = grade.StatusFailed, 0
 			cr.Message = "schedule 3 ends in deadlock\nclerk 0 holds account 1, waits for account 2"
@@ -35,8 +35,8 @@ func TestGrade(t *testing.T) {
 	for _, want := range []string{
 		"Exercise bank  exercises/bank\n",
 		"  CHECK      RESULT  POINTS  MEANS\n",
-		"  schedules  FAIL    0/30    no deadlock",
-		"  builds     pass    10/10",
+		"  schedules  FAIL    0/30    every schedule",
+		"  builds     pass    gate",
 		"✗ schedules\n    schedule 3 ends in deadlock\n    clerk 0 holds account 1, waits for account 2\n    reproduce: locklab grade bank --replay ll1-abc\n",
 		"Not graded (only the exercise's own files are): notes.txt\n",
 		"\nScore: 70/100\n",

@@ -700,6 +700,7 @@ func (rt *Runtime) apply(w *worker) {
 			op = "trylock ok"
 		} else {
 			op = "trylock fail"
+			w.spin++ // a retry, as a yield is
 			w.tried = w.tried[:0]
 			for _, u := range o.owners() {
 				w.tried = append(w.tried, u.id)

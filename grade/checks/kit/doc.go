@@ -1,42 +1,30 @@
 // Package kit is the harness behind the grader's checks programs: one
 // small `package main` per exercise (grade/checks/NAME/checks_main.go,
-// built only in the grader's scratch module) hands the submission's
-// function to Counter, Bank or Philosophers and calls Main.
+// built only in the grader's scratch module, beside the instrumented
+// submission) hands the submission's function to Counter, Bank or
+// Philosophers and calls Main.
 //
-// Main runs the checks the program reports (the grader itself reports
-// builds and forbidden):
+// Main reads what to do from the grader (package grade/report) and
+// reports observations, never verdicts; the grader, in a process the
+// submission cannot reach, scores them. The grader runs the program once
+// per mode, each time in its own sandbox:
 //
-//   - race-free: the workload runs natively (real goroutines, the lab's
-//     locks, no detectors) NativeRuns times in a child process of the
-//     program, which is built with -race; any "WARNING: DATA RACE" on the
-//     child's stderr, or a child that does not finish, fails it.
-//   - schedules: the workload runs under the controlled scheduler
-//     (labs/explore) for Schedules schedules, half a random walk and half
-//     PCT; a deadlock, stall, livelock, panic or broken safety invariant
-//     (lost update, money created or lost, an overdraft, neighbours eating
-//     at once) fails it, with the replay token.
-//   - progress: Schedules/2 schedules (random walk, then PCT) in which every
-//     worker must finish all its work (every increment, every transfer
-//     accepted when balances are ample, every meal eaten); a livelock,
-//     deadlock or a worker left behind fails it.
-//   - no-leaks: after the native runs, the child looks for goroutines the
-//     submission left behind (goleak).
+//   - native: the safety workload (whose invariants say the work was done
+//     right: no lost update, money conserved, no overdraft, no two
+//     neighbours eating at once) and the liveness workload (every worker
+//     must do all its work: every increment, every affordable transfer,
+//     every meal) each run Runs times with the detectors off, as the race
+//     detector should see the code, and Runs times under the wait-for and
+//     lock-order graphs; then the goroutines the submission left behind
+//     are looked for (goleak).
+//   - explore: the safety workload for Schedules schedules and the
+//     liveness workload for Schedules/2, each half a random walk and half
+//     PCT, under the controlled scheduler, which switches between
+//     workers at every lock and channel operation and every shared read
+//     and write of the instrumented submission.
+//   - replay: one explored schedule, with its trace.
 //
-// The controlled scheduler switches between workers only at lock
-// operations, so an unsynchronized access is the race detector's to find,
-// and a bug between critical sections (check-then-act, lock order) the
-// explorer's.
-//
-// No submission code runs in the program's own process: it re-executes
-// itself twice, concurrently, as a "native" child (race-free, no-leaks)
-// and an "explore" child (schedules, progress), each with a nonce on its
-// stdin that its result lines must carry, each in its own process group,
-// killed at its time limit (15 s and 22 s) or when its resident memory
-// passes 1.5 GiB (polled in /proc). Inside the explore child each check
-// has a 10 s budget, so a submission that hangs one check still gets the
-// other's verdict; inside both children a guard stops a goroutine bomb or
-// runaway heap early. A check whose child died is failed with a sentence
-// saying how (time limit, memory, exit status).
-//
-// `checks replay TOKEN` re-runs one explored schedule and prints its trace.
+// Each run starts from the submission's initial package state (package
+// grade/shim resets it), and the guard stops a goroutine bomb or a
+// runaway heap early.
 package kit

@@ -1,62 +1,31 @@
 package kit
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
-	"slices"
+	"runtime"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"go.uber.org/goleak"
 
 	"github.com/locklab/locklab/detector"
 	"github.com/locklab/locklab/grade/report"
-	"github.com/locklab/locklab/internal/childproc"
+	"github.com/locklab/locklab/grade/shim"
 	"github.com/locklab/locklab/labs"
 	"github.com/locklab/locklab/labs/explore"
 	"github.com/locklab/locklab/labs/run"
 )
 
-// The checks Main reports, named as in the grader's rubric.
+// Defaults of the effort, which the grader's rubric may override.
 const (
-	CheckRaceFree  = "race-free"
-	CheckSchedules = "schedules"
-	CheckProgress  = "progress"
-	CheckNoLeaks   = "no-leaks"
-)
+	DefaultRuns      = 2    // native runs of each workload in each detection mode
+	DefaultSchedules = 2000 // explored schedules of the safety workload
+	DefaultBudget    = 10 * time.Second
 
-// Checks lists the checks Main reports, in order.
-func Checks() []string {
-	return []string{CheckRaceFree, CheckSchedules, CheckProgress, CheckNoLeaks}
-}
-
-// Sizes and budgets.
-const (
-	NativeRuns = 5    // native runs under -race in the child
-	Schedules  = 2000 // explored schedules for the schedules check
-
-	childEnv      = "LOCKLAB_CHECK_CHILD" // its value is the child's mode
-	childNative   = "native"
-	childExplore  = "explore"
-	maxRSS        = 1536 << 20 // a child's resident memory limit
-	exploreBudget = 2*checkBudget + 2*time.Second
-	childBudget   = 15 * time.Second
-	checkBudget   = 10 * time.Second
-	nativeLimit   = 3 * time.Second
-	nativeStall   = 500 * time.Millisecond
-	maxChildLogs  = 1 << 20
-	guardPrefix   = "locklab-guard: "
+	nativeLimit = 5 * time.Second
+	nativeStall = 2 * time.Second
 )
 
 // Exercise is an exercise's workload built around a submission.
@@ -70,416 +39,291 @@ type Exercise struct {
 	Safety, Liveness func(rt labs.Runtime, cfg labs.Config) labs.Instance
 }
 
-func (e *Exercise) scenario() *labs.Scenario {
+// Scenario returns the exercise as a scenario of two variants, "safety"
+// and "liveness", as the explorer and the native runner take them.
+func (e *Exercise) Scenario() *labs.Scenario {
 	return &labs.Scenario{
 		Name: e.Name, Title: e.Name + " exercise", Doc: "the submission under test",
 		Workers: "worker", Ops: "call", Defaults: e.Explore,
 		Variants: []labs.Variant{
-			{Name: "safety", Kind: labs.Fixed, Play: e.Safety},
-			{Name: "liveness", Kind: labs.Fixed, Play: e.Liveness},
+			{Name: report.Safety, Kind: labs.Fixed, Play: begin(e.Safety)},
+			{Name: report.Liveness, Kind: labs.Fixed, Play: begin(e.Liveness)},
 		},
 	}
 }
 
-// Main is a checks program's main: it runs the checks of e and reports
-// them, or serves the child and replay modes.
+// begin wraps a workload so that every run starts the shim on its
+// runtime, from the submission's initial state.
+func begin(play func(rt labs.Runtime, cfg labs.Config) labs.Instance) func(rt labs.Runtime, cfg labs.Config) labs.Instance {
+	return func(rt labs.Runtime, cfg labs.Config) labs.Instance {
+		shim.Begin(rt)
+		return play(rt, cfg)
+	}
+}
+
+// Main is a checks program's main.
 func Main(e *Exercise) {
-	r := report.Start()
-	if mode := os.Getenv(childEnv); mode != "" {
-		go guard(nil, func(why string) {
-			fmt.Fprintln(os.Stdout, guardPrefix+why)
-			os.Exit(4)
-		})
-		os.Exit(child(e, mode, os.Stdin, os.Stdout))
+	ctl, out, err := report.Open()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(3)
 	}
-	if len(os.Args) == 3 && os.Args[1] == "replay" {
-		os.Exit(replayMain(e, os.Args[2], os.Stdout))
+	go guard(nil, func(why string) {
+		out.Write(report.Line{Kind: report.KindGuard, Guard: why})
+		os.Exit(4)
+	})
+	ctx := context.Background()
+	switch ctl.Mode {
+	case report.ModeNative:
+		Native(ctx, e, ctl, out)
+	case report.ModeExplore:
+		Explore(ctx, e, ctl, out)
+	case report.ModeReplay:
+		Replay(ctx, e, ctl.Token, out)
+	default:
+		fmt.Fprintf(os.Stderr, "unknown mode %q\n", ctl.Mode)
+		os.Exit(3)
 	}
-	for _, res := range RunChecks(context.Background(), e, os.Args[0]) {
-		r.Result(res.Check, res.Pass, res.Message, res.Reproduce)
-	}
-	r.Done()
-	os.Exit(0) // whatever the children left
+	out.Write(report.Line{Kind: report.KindDone})
+	os.Exit(0) // whatever goroutines the submission left
 }
 
-// Result is one check's verdict.
-type Result struct {
-	Check     string
-	Pass      bool
-	Message   string
-	Reproduce string
-}
-
-// RunChecks runs every check of e and returns the results in the order
-// of Checks. No submission code runs in the calling process: self (the
-// program itself) is re-executed as two children, one for the native
-// runs and one for the explored schedules, each killed with its process
-// group at its time limit or when it outgrows maxRSS.
-func RunChecks(ctx context.Context, e *Exercise, self string) []Result {
-	var race, leaks, schedules, progress Result
-	var wg sync.WaitGroup
-	wg.Go(func() { race, leaks = nativeChecks(ctx, e, self, "locklab grade "+e.Name) })
-	wg.Go(func() { schedules, progress = exploreChecks(ctx, self) })
-	wg.Wait()
-	res := []Result{race, schedules, progress, leaks}
-	for i := range res {
-		res[i].Message = studentPaths(e, res[i].Message)
+// Native plays both workloads natively, ctl.Runs times each with the
+// detectors off and as many with them on, and reports every run, then
+// the goroutines left behind.
+func Native(ctx context.Context, e *Exercise, ctl report.Control, out *report.Writer) {
+	runs := ctl.Runs
+	if runs <= 0 {
+		runs = DefaultRuns
 	}
-	return res
-}
-
-// studentPaths names the submission's file as the student knows it
-// (exercises/NAME/NAME.go rather than the scratch module's
-// submission/NAME.go), and says what a race inside the harness means.
-func studentPaths(e *Exercise, msg string) string {
-	msg = strings.ReplaceAll(msg, "submission/", "exercises/"+e.Name+"/")
-	if strings.Contains(msg, "data race") && strings.Contains(msg, "kit/exercises.go") {
-		msg += " (in the grader's own bookkeeping, reached through your calls: the shared state it touches was not guarded by the locks)"
+	before := goleak.IgnoreCurrent()
+	leaked := func() string {
+		if err := goleak.Find(before, goleak.IgnoreAnyFunction("github.com/locklab/locklab/grade/checks/kit.guard")); err != nil {
+			return leakSummary(err.Error())
+		}
+		return ""
 	}
-	return msg
+	s := e.Scenario()
+	seed := uint64(0)
+	for _, detect := range []bool{true, false} {
+		for range runs {
+			for i := range s.Variants {
+				v := &s.Variants[i]
+				seed++
+				cfg := e.Native
+				cfg.Seed = seed
+				res, stuck, err := runWithin(ctx, s, v, cfg, detect)
+				if stuck != "" {
+					// A worker runs on and on without reaching anything the
+					// runtime could stop it at: no later run could start.
+					out.Write(report.Line{Kind: report.KindRun, Run: &report.Run{Workload: v.Name, Detect: detect, Seed: seed, Outcome: string(run.Timeout),
+						Findings: []detector.Finding{{Kind: detector.Stall, Message: stuck}}}})
+					out.Write(report.Line{Kind: report.KindLeaks})
+					return
+				}
+				shim.End()
+				if err != nil {
+					out.Write(report.Line{Kind: report.KindRun, Run: &report.Run{Workload: v.Name, Detect: detect, Seed: seed, Outcome: "error",
+						Findings: []detector.Finding{{Kind: detector.Panic, Message: err.Error()}}}})
+					out.Write(report.Line{Kind: report.KindLeaks})
+					return
+				}
+				r := &report.Run{Workload: v.Name, Detect: detect, Seed: seed, Outcome: string(res.Outcome), Findings: res.Findings, Elapsed: res.Elapsed}
+				for _, c := range res.Invariants {
+					if !c.OK {
+						r.Invariants = append(r.Invariants, c)
+					}
+				}
+				out.Write(report.Line{Kind: report.KindRun, Run: r})
+				if res.Outcome.Problem() && res.Outcome != run.LockOrder {
+					// The runs have shown the code not working; more of
+					// them would show nothing more.
+					out.Write(report.Line{Kind: report.KindLeaks})
+					return
+				}
+			}
+			// Goroutines left by one round of both workloads are enough
+			// to judge, and every further round would pile up more.
+			if l := leaked(); l != "" {
+				out.Write(report.Line{Kind: report.KindLeaks, Leaks: l})
+				return
+			}
+		}
+	}
+	out.Write(report.Line{Kind: report.KindLeaks, Leaks: leaked()})
 }
 
-// budgeted runs f with the check budget; a check the submission hangs
-// fails.
-func budgeted(check string, f func() Result) Result {
-	done := make(chan Result, 1)
+// runWithin is one native run, given up on when it outlasts its own
+// limits by far: then a worker is running without ever reaching a lock,
+// channel or shared access, and stuck says where.
+func runWithin(ctx context.Context, s *labs.Scenario, v *labs.Variant, cfg labs.Config, detect bool) (res *run.Result, stuck string, err error) {
+	type result struct {
+		res *run.Result
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		res, err := run.Run(ctx, s, v, cfg, run.Options{WaitFor: detect, LockOrder: detect, Timeout: nativeLimit, Stall: nativeStall})
+		done <- result{res, err}
+	}()
+	t := time.NewTimer(nativeLimit + nativeStall + 2*time.Second)
+	defer t.Stop()
+	select {
+	case r := <-done:
+		return r.res, "", r.err
+	case <-t.C:
+		msg := "a worker never returned and could not be stopped: it runs without reaching a lock, channel or shared access"
+		if at := stuckAt(); at != "" {
+			msg += ", at " + at + " (a loop that never ends?)"
+		}
+		return nil, msg, nil
+	}
+}
+
+// Explore explores both workloads and reports, per workload and
+// strategy, the schedules run and the first failure, minimized.
+func Explore(ctx context.Context, e *Exercise, ctl report.Control, out *report.Writer) {
+	n := ctl.Schedules
+	if n <= 0 {
+		n = DefaultSchedules
+	}
+	budget := ctl.Budget
+	if budget <= 0 {
+		budget = DefaultBudget
+	}
+	s := e.Scenario()
+	for i, seed := range []uint64{1, 2} {
+		v := &s.Variants[i]
+		schedules := n / (2 * (i + 1)) // per strategy; the liveness workload gets half as many
+		deadline := time.Now().Add(budget)
+		for _, strategy := range []string{"random", "pct"} {
+			rep := budgeted(time.Until(deadline), func() *report.Explore {
+				res, err := explore.Explore(ctx, s, v, explore.Options{Strategy: strategy, Schedules: max(schedules, 1), Seed: seed,
+					Time: max(time.Until(deadline)-time.Second, time.Second)})
+				if err != nil {
+					return &report.Explore{Stopped: "the explorer failed: " + err.Error()}
+				}
+				r := &report.Explore{Schedules: res.Schedules, Failure: res.First}
+				if r.Failure != nil {
+					r.Failure.Trace = nil // the replay shows it
+				} else if res.Schedules < schedules {
+					r.Stopped = fmt.Sprintf("the time budget of %v ran out after %d schedules", budget, res.Schedules)
+				}
+				return r
+			})
+			shim.End()
+			rep.Workload, rep.Strategy = v.Name, strategy
+			out.Write(report.Line{Kind: report.KindExplore, Explore: rep})
+			if rep.Stuck {
+				// A worker is still running in the goroutine given up on:
+				// nothing more can be explored in this process.
+				return
+			}
+			if rep.Failure != nil || rep.Stopped != "" {
+				break
+			}
+		}
+	}
+}
+
+// budgeted runs f, giving up after limit with a report that says where
+// the submission's workers were.
+func budgeted(limit time.Duration, f func() *report.Explore) *report.Explore {
+	done := make(chan *report.Explore, 1)
 	go func() {
 		defer func() {
 			if p := recover(); p != nil {
-				done <- Result{Check: check, Message: fmt.Sprintf("the check panicked: %v", p)}
+				done <- &report.Explore{Stopped: fmt.Sprintf("the check panicked: %v", p)}
 			}
 		}()
 		done <- f()
 	}()
-	t := time.NewTimer(checkBudget)
+	t := time.NewTimer(max(limit, time.Second))
 	defer t.Stop()
 	select {
 	case r := <-done:
 		return r
 	case <-t.C:
-		return Result{Check: check, Message: fmt.Sprintf("the check did not finish within %v: the submission never reached a lock operation or never returned (an infinite loop?)", checkBudget)}
-	}
-}
-
-func schedulesCheck(ctx context.Context, e *Exercise) Result {
-	s := e.scenario()
-	v := &s.Variants[0]
-	for _, strategy := range []string{"random", "pct"} {
-		res, err := explore.Explore(ctx, s, v, explore.Options{Strategy: strategy, Schedules: Schedules / 2, Seed: 1, Time: checkBudget / 3})
-		if err != nil {
-			return Result{Check: CheckSchedules, Message: "the explorer failed: " + err.Error()}
+		why := "the explored schedules did not finish in time"
+		if at := stuckAt(); at != "" {
+			why += ": a worker ran without reaching a lock, channel or shared access, at " + at + " (a loop that never ends?)"
 		}
-		if f := res.First; f != nil {
-			return Result{Check: CheckSchedules,
-				Message:   fmt.Sprintf("explored schedule %d (%s) ends in %s: %s", f.Schedule, strategy, f.Outcome, why(f)),
-				Reproduce: replayCommand(e, f.Token)}
-		}
+		return &report.Explore{Stopped: why, Stuck: true}
 	}
-	return Result{Check: CheckSchedules, Pass: true, Message: fmt.Sprintf("%d explored schedules, no deadlock and no broken invariant", Schedules)}
 }
 
-func progressCheck(ctx context.Context, e *Exercise) Result {
-	s := e.scenario()
-	v := &s.Variants[1]
-	for _, strategy := range []string{"random", "pct"} {
-		res, err := explore.Explore(ctx, s, v, explore.Options{Strategy: strategy, Schedules: Schedules / 4, Seed: 2, Time: checkBudget / 3})
-		if err != nil {
-			return Result{Check: CheckProgress, Message: "the explorer failed: " + err.Error()}
-		}
-		if f := res.First; f != nil {
-			return Result{Check: CheckProgress,
-				Message:   fmt.Sprintf("in explored schedule %d (%s) a worker did not finish its work (%s): %s", f.Schedule, strategy, f.Outcome, why(f)),
-				Reproduce: replayCommand(e, f.Token)}
-		}
-	}
-	return Result{Check: CheckProgress, Pass: true, Message: fmt.Sprintf("every worker finished its work in %d explored schedules", Schedules/2)}
-}
-
-func replayCommand(e *Exercise, token string) string {
-	return "locklab grade " + e.Name + " --replay " + token
-}
-
-// why says in one sentence what went wrong in f.
-func why(f *explore.Failure) string {
-	for _, fd := range f.Findings {
-		if fd.Message != "" {
-			return oneLine(fd.Message)
-		}
-	}
-	return string(f.Outcome)
-}
-
-func oneLine(s string) string {
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	return s
-}
-
-// replayMain re-runs a token's schedule and prints its trace.
-func replayMain(e *Exercise, token string, out io.Writer) int {
-	tok, err := explore.DecodeToken(token)
-	if err != nil {
-		fmt.Fprintln(out, err)
-		return 2
-	}
-	s := e.scenario()
-	v, err := s.Variant(tok.Variant)
-	if err != nil {
-		fmt.Fprintln(out, err)
-		return 2
-	}
-	f, err := explore.Replay(context.Background(), s, v, token)
-	if err != nil {
-		fmt.Fprintln(out, err)
-		return 2
-	}
-	fmt.Fprintf(out, "outcome: %s\n", f.Outcome)
-	for _, fd := range f.Findings {
-		fmt.Fprintf(out, "finding: %s\n", studentPaths(e, oneLine(fd.Message)))
-	}
-	for _, ev := range f.Trace {
-		fmt.Fprintf(out, "%5d  %-16s %-12s %-12s %s\n", ev.Step, ev.Worker, ev.Op, ev.Target, studentPaths(e, ev.At.String()))
-	}
-	if f.Outcome.Problem() {
-		return 1
-	}
-	return 0
-}
-
-// childReport is the child's last line on stdout.
-type childReport struct {
-	Nonce    string   `json:"nonce"`
-	Runs     int      `json:"runs"`
-	Outcomes []string `json:"outcomes"`
-	Leaks    string   `json:"leaks,omitempty"`
-}
-
-// child runs in a child process: mode "native" runs the native workload
-// NativeRuns times, then looks for leaked goroutines, and prints a
-// childReport; mode "explore" runs the schedules and progress checks and
-// prints each Result as soon as it is known. Every line carries the
-// nonce read from in before any submission code ran.
-func child(e *Exercise, mode string, in io.Reader, out io.Writer) int {
-	nonce, err := bufio.NewReader(in).ReadString('\n')
-	if err != nil {
-		return 3
-	}
-	nonce = strings.TrimSpace(nonce)
-	if mode == childExplore {
-		for _, f := range []func() Result{
-			func() Result {
-				return budgeted(CheckSchedules, func() Result { return schedulesCheck(context.Background(), e) })
-			},
-			func() Result {
-				return budgeted(CheckProgress, func() Result { return progressCheck(context.Background(), e) })
-			},
-		} {
-			res := f()
-			b, _ := json.Marshal(childResult{Nonce: nonce, Result: res})
-			fmt.Fprintf(out, "\n%s\n", b)
-		}
-		return 0
-	}
-	before := goleak.IgnoreCurrent()
-	s := e.scenario()
-	rep := childReport{Nonce: nonce}
-	for i := range NativeRuns {
-		cfg := e.Native
-		cfg.Seed = uint64(i + 1)
-		res, err := run.Run(context.Background(), s, &s.Variants[0], cfg, run.Options{Timeout: nativeLimit, Stall: nativeStall})
-		if err != nil {
-			return 3
-		}
-		rep.Runs++
-		rep.Outcomes = append(rep.Outcomes, string(res.Outcome))
-	}
-	if err := goleak.Find(before, goleak.IgnoreAnyFunction("github.com/locklab/locklab/grade/checks/kit.child")); err != nil {
-		rep.Leaks = leakSummary(err.Error())
-	}
-	b, _ := json.Marshal(rep)
-	fmt.Fprintf(out, "\n%s\n", b)
-	return 0
-}
-
-// childResult is one line of the explore child's stdout.
-type childResult struct {
-	Nonce string `json:"nonce"`
-	Result
-}
-
-// exploreChecks runs the explore child and reads its results.
-func exploreChecks(ctx context.Context, self string) (schedules, progress Result) {
-	schedules, progress = Result{Check: CheckSchedules}, Result{Check: CheckProgress}
-	out, _, nonce, why := runChild(ctx, self, childExplore, exploreBudget)
-	got := map[string]Result{}
-	for _, line := range bytes.Split(out, []byte("\n")) {
-		var cr childResult
-		if json.Unmarshal(line, &cr) == nil && cr.Nonce == nonce {
-			got[cr.Check] = cr.Result
-		}
-	}
-	for _, r := range []*Result{&schedules, &progress} {
-		if res, ok := got[r.Check]; ok {
-			*r = res
-		} else {
-			r.Message = "the explored schedules " + why
-		}
-	}
-	return schedules, progress
-}
-
-// leakSummary says in one line where goleak's first leaked goroutine was
-// created.
-func leakSummary(s string) string {
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		l = strings.TrimSpace(l)
-		if !strings.HasPrefix(l, "created by ") {
+// stuckAt returns where in the submission a goroutine is running now, as
+// file:line, or "".
+func stuckAt() string {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if !strings.Contains(g, "[running]") && !strings.Contains(g, "[runnable]") {
 			continue
 		}
-		fn, _, _ := strings.Cut(strings.TrimPrefix(l, "created by "), " in goroutine")
-		where := ""
-		if i+1 < len(lines) {
-			where, _, _ = strings.Cut(strings.TrimSpace(lines[i+1]), " +0x")
-			if j := strings.LastIndex(where, "/submission/"); j >= 0 {
-				where = where[j+1:]
+		lines := strings.Split(g, "\n")
+		for i := 1; i+1 < len(lines); i += 2 {
+			if strings.HasPrefix(lines[i], "locklab.grade/submission.") {
+				at := strings.TrimSpace(lines[i+1])
+				at, _, _ = strings.Cut(at, " +0x")
+				if j := strings.LastIndex(at, "/submission/"); j >= 0 {
+					at = at[j+1:]
+				}
+				return at
 			}
-		}
-		return fmt.Sprintf("the first was started by %s at %s", fn, where)
-	}
-	return "goleak found goroutines left running"
-}
-
-// nativeChecks runs the native child and turns what it did into the
-// race-free and no-leaks results.
-func nativeChecks(ctx context.Context, e *Exercise, self, repro string) (race, leaks Result) {
-	race = Result{Check: CheckRaceFree, Reproduce: repro}
-	leaks = Result{Check: CheckNoLeaks, Reproduce: repro}
-	stdout, stderr, nonce, why := runChild(ctx, self, childNative, childBudget)
-	rep, ok := findReport(stdout, nonce)
-	races := detector.Dedup(detector.ParseRace(string(stderr)))
-	switch {
-	case len(races) > 0:
-		race.Message = fmt.Sprintf("the race detector reported %d data race(s) in %d native runs: %s", len(races), NativeRuns, oneLine(races[0].Finding().Message))
-	case !ok:
-		race.Message = "the native runs " + why
-	case slices.Contains(rep.Outcomes, string(run.Panic)):
-		race.Message = fmt.Sprintf("the submission panicked in a native run (outcomes %v), so it could not be checked for data races", rep.Outcomes)
-	case why != "":
-		race.Message = "the native runs " + why
-	default:
-		race.Pass = true
-		race.Message = fmt.Sprintf("no data race in %d native runs under -race", rep.Runs)
-		race.Reproduce = ""
-	}
-	switch {
-	case !ok:
-		leaks.Message = "could not look for leaked goroutines: the native runs " + why
-	case slices.Contains(rep.Outcomes, string(run.Panic)):
-		leaks.Message = "could not look for leaked goroutines: the submission panicked in a native run"
-	case rep.Leaks != "":
-		leaks.Message = "goroutines started by the submission were still running after every worker returned: " + rep.Leaks
-	default:
-		leaks.Pass = true
-		leaks.Message = fmt.Sprintf("no leaked goroutine after %d native runs", rep.Runs)
-		leaks.Reproduce = ""
-	}
-	return race, leaks
-}
-
-// runChild runs self in the given child mode with a fresh nonce on its
-// stdin and returns its output and the nonce. why is empty when the
-// child exited with status 0, and otherwise a phrase completing "the
-// native runs ..." (its time limit, its memory, a crash).
-func runChild(ctx context.Context, self, mode string, budget time.Duration) (stdout, stderr []byte, nonce, why string) {
-	nonce = newNonce()
-	ctx, cancel := context.WithTimeout(ctx, budget)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, self)
-	cmd.Env = append(os.Environ(), childEnv+"="+mode, "GORACE=halt_on_error=0 exitcode=66 atexit_sleep_ms=0 history_size=2")
-	cmd.Stdin = strings.NewReader(nonce + "\n")
-	var out, errOut childproc.HeadBuffer
-	out.Max, errOut.Max = maxChildLogs, maxChildLogs
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	cmd.WaitDelay = time.Second
-	childproc.OwnGroup(cmd)
-	if err := cmd.Start(); err != nil {
-		return nil, nil, nonce, "could not start: " + err.Error()
-	}
-	var hog atomic.Bool
-	stop := make(chan struct{})
-	go func() {
-		if watchRSS(cmd.Process.Pid, stop) {
-			hog.Store(true)
-			cancel()
-		}
-	}()
-	err := cmd.Wait()
-	close(stop)
-	stdout, stderr = out.Bytes(), errOut.Bytes()
-	var exit *exec.ExitError
-	switch g := guardTripped(stdout); {
-	case g != "":
-		why = "were stopped: " + g
-	case hog.Load():
-		why = fmt.Sprintf("were stopped: the submission used more than %d MiB of memory", maxRSS>>20)
-	case ctx.Err() != nil:
-		why = fmt.Sprintf("did not finish within %v (an infinite loop?)", budget)
-	case err != nil && errors.As(err, &exit):
-		why = fmt.Sprintf("ended with exit status %d: the submission panicked, exited or crashed", exit.ExitCode())
-	case err != nil:
-		why = "failed: " + err.Error()
-	}
-	return stdout, stderr, nonce, why
-}
-
-// watchRSS polls the resident memory of process pid until stop is closed
-// and reports true as soon as it exceeds maxRSS. Where /proc is missing
-// it watches nothing.
-func watchRSS(pid int, stop <-chan struct{}) bool {
-	t := time.NewTicker(50 * time.Millisecond)
-	defer t.Stop()
-	path := fmt.Sprintf("/proc/%d/statm", pid)
-	page := int64(os.Getpagesize())
-	for {
-		select {
-		case <-stop:
-			return false
-		case <-t.C:
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			continue
-		}
-		var size, resident int64
-		if _, err := fmt.Sscan(string(b), &size, &resident); err == nil && resident*page > maxRSS {
-			return true
-		}
-	}
-}
-
-func findReport(out []byte, nonce string) (childReport, bool) {
-	for _, line := range bytes.Split(out, []byte("\n")) {
-		var rep childReport
-		if json.Unmarshal(line, &rep) == nil && rep.Nonce == nonce && rep.Runs == NativeRuns {
-			return rep, true
-		}
-	}
-	return childReport{}, false
-}
-
-func newNonce() string {
-	b := make([]byte, 16)
-	rand.Read(b) //nolint:errcheck // crypto/rand.Read never fails
-	return hex.EncodeToString(b)
-}
-
-// guardTripped returns the guard's sentence if the child's guard stopped
-// it. The submission could print the line itself, but only to fail.
-func guardTripped(out []byte) string {
-	for _, line := range strings.Split(string(out), "\n") {
-		if why, ok := strings.CutPrefix(line, guardPrefix); ok {
-			return why
 		}
 	}
 	return ""
+}
+
+// Replay replays one explored schedule and reports it with its trace.
+func Replay(ctx context.Context, e *Exercise, token string, out *report.Writer) {
+	s := e.Scenario()
+	tok, err := explore.DecodeToken(token)
+	if err != nil {
+		out.Write(report.Line{Kind: report.KindReplay, Error: err.Error()})
+		return
+	}
+	v, err := s.Variant(tok.Variant)
+	if err != nil {
+		out.Write(report.Line{Kind: report.KindReplay, Error: "the token is not from this exercise"})
+		return
+	}
+	f, err := explore.Replay(ctx, s, v, token)
+	shim.End()
+	if err != nil {
+		out.Write(report.Line{Kind: report.KindReplay, Error: err.Error()})
+		return
+	}
+	out.Write(report.Line{Kind: report.KindReplay, Replay: f})
+}
+
+// leakSummary says in one line how many goroutines the submission left
+// and, for the first, where it was started and where it is now, in the
+// submission's own files.
+func leakSummary(s string) string {
+	n := strings.Count(s, "Goroutine ")
+	var at []string // the first leaked goroutine's frames in the submission, innermost first
+	for _, g := range strings.Split(s, "Goroutine ")[1:] {
+		lines := strings.Split(g, "\n")
+		for i := 0; i+1 < len(lines); i++ {
+			fn := strings.TrimSpace(lines[i])
+			if strings.HasPrefix(fn, "locklab.grade/submission.") || strings.HasPrefix(fn, "created by locklab.grade/submission.") {
+				where, _, _ := strings.Cut(strings.TrimSpace(lines[i+1]), " +0x")
+				if j := strings.LastIndex(where, "/submission/"); j >= 0 {
+					at = append(at, where[j+len("/submission/"):])
+				}
+			}
+		}
+		if len(at) > 0 {
+			break
+		}
+	}
+	switch len(at) {
+	case 0:
+		return fmt.Sprintf("%d goroutine(s) still running", n)
+	case 1:
+		return fmt.Sprintf("%d goroutine(s) still running; the first is at %s", n, at[0])
+	}
+	return fmt.Sprintf("%d goroutine(s) still running; the first was started at %s and is at %s", n, at[len(at)-1], at[0])
 }

@@ -31,6 +31,7 @@ func (m *Mutex) Lock() {
 		return
 	}
 	m.m.Lock()
+	shim.AfterLock()
 }
 
 // TryLock tries to lock m and reports whether it did.
@@ -71,6 +72,7 @@ func (rw *RWMutex) Lock() {
 		return
 	}
 	rw.rw.Lock()
+	shim.AfterLock()
 }
 
 // TryLock tries to lock rw for writing and reports whether it did.
@@ -98,6 +100,7 @@ func (rw *RWMutex) RLock() {
 		return
 	}
 	rw.rw.RLock()
+	shim.AfterLock()
 }
 
 // TryRLock tries to lock rw for reading and reports whether it did.

@@ -18,8 +18,8 @@ type pool struct {
 var sem = make(chan struct{}, 1)
 
 func (p *pool) work() {
-	sem <- struct{}{} // L21
-	<-sem             // L22
+	sem <- struct{}{}       // L21
+	<-sem                   // L22
 	for j := range p.jobs { // L23
 		select { // L24
 		case p.results <- fmt.Sprint(j): // L25
@@ -43,6 +43,6 @@ func (p *pool) work() {
 	}
 	_ = x
 	go fmt.Println("hi", 1, nil) // L45
-	go p.work() // L46
-	select {} // L47
+	go p.work()                  // L46
+	select {}                    // L47
 }

@@ -1,6 +1,0 @@
-package tiny
-
-// Count does not compile.
-func Count(workers, n int) int {
-	return "many"
-}

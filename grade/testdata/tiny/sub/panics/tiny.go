@@ -1,6 +1,0 @@
-package tiny
-
-// Count panics.
-func Count(workers, n int) int {
-	panic("boom")
-}

@@ -109,6 +109,7 @@ func (c Chan[T]) Recv2() (T, bool) {
 			blockForever()
 		}
 		v, ok := ec.Recv()
+		c.afterTimer()
 		return as[T](v), ok
 	}
 	select {
@@ -118,6 +119,13 @@ func (c Chan[T]) Recv2() (T, bool) {
 		Aborted()
 	}
 	panic("unreachable")
+}
+
+// afterTimer makes a receive from a timer's channel a spin of the worker.
+func (c Chan[T]) afterTimer() {
+	if c.ch != nil && st().timers[addr(c.ch)] {
+		yieldPoint()
+	}
 }
 
 // Close closes the channel, as close(ch).
@@ -204,6 +212,8 @@ func (r *RecvCase[T]) explored() (labs.SelectCase, bool) {
 
 func (r *RecvCase[T]) received(v any, ok bool) { r.V, r.OK = as[T](v), ok }
 
+func (r *RecvCase[T]) afterTimer() { r.c.afterTimer() }
+
 // Select does a select statement over cases, with a default case when
 // hasDefault, and returns the index of the case that proceeded, or -1 for
 // the default.
@@ -222,6 +232,9 @@ func Select(hasDefault bool, cases ...Case) int {
 			return -1
 		}
 		cases[i].received(v, ok)
+		if r, isRecv := cases[i].(interface{ afterTimer() }); isRecv {
+			r.afterTimer()
+		}
 		return i
 	}
 	rc := make([]reflect.SelectCase, 0, len(cases)+2)

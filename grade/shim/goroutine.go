@@ -54,12 +54,15 @@ func Sleep(d time.Duration) {
 
 // After returns a channel that receives the time after d, as time.After.
 // Under the controlled scheduler the timer is a worker of the schedule
-// that sends once: the scheduler decides when it fires.
+// that sends once, when no other worker can run: time passes when every
+// worker waits. A worker woken by a timer has waited in vain, as a failed
+// try has: it counts as a spin.
 func After(d time.Duration) <-chan time.Time {
 	if e := st().exp; e != nil && e.Current() != nil {
 		ch := make(chan time.Time, 1)
+		st().timers[addr(ch)] = true
 		c := C(ch, -1)
-		e.Go("timer", func(labs.Worker) { c.Send(time.Now()) })
+		goTimer(e, "timer", func() { c.Send(time.Now()) })
 		return ch
 	}
 	return time.After(d)
@@ -71,8 +74,20 @@ func After(d time.Duration) <-chan time.Time {
 // and stopping it does not stop f.
 func AfterFunc(d time.Duration, f func()) *time.Timer {
 	if e := st().exp; e != nil && e.Current() != nil {
-		e.Go("timer func", func(labs.Worker) { f() })
+		goTimer(e, "timer func", f)
 		return time.AfterFunc(time.Duration(1<<62), func() {})
 	}
 	return time.AfterFunc(d, f)
+}
+
+// goTimer starts a timer's worker: one that runs only when no other can,
+// where the scheduler knows such workers.
+func goTimer(e Explorer, name string, f func()) {
+	if t, ok := e.(interface {
+		GoTimer(name string, body func(labs.Worker))
+	}); ok {
+		t.GoTimer(name, func(labs.Worker) { f() })
+		return
+	}
+	e.Go(name, func(labs.Worker) { f() })
 }

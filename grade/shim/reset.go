@@ -18,14 +18,24 @@ func Track(ptrs ...any) bool {
 		dst  reflect.Value // the variable
 		orig reflect.Value // a copy of its initial value
 	}
+	// A pointer to one of the variables stays a pointer to it (a Cond
+	// made with &mu must keep using mu): the variables are their own
+	// copies.
+	own := func() map[uintptr]reflect.Value {
+		seen := map[uintptr]reflect.Value{}
+		for _, p := range ptrs {
+			seen[reflect.ValueOf(p).Pointer()] = reflect.ValueOf(p)
+		}
+		return seen
+	}
 	var vars []saved
-	seen := map[uintptr]reflect.Value{}
+	seen := own()
 	for _, p := range ptrs {
 		v := reflect.ValueOf(p).Elem()
 		vars = append(vars, saved{dst: v, orig: deepCopy(v, seen)})
 	}
 	RegisterReset(func() {
-		seen := map[uintptr]reflect.Value{}
+		seen := own()
 		for _, s := range vars {
 			s.dst.Set(deepCopy(s.orig, seen))
 		}

@@ -44,6 +44,7 @@ type state struct {
 	yield   bool               // natively: yield now and then at shared accesses
 	objects map[uintptr]object // explored: the scheduler's object for an address
 	names   map[uintptr]string // names given with Name
+	timers  map[uintptr]bool   // explored: channels of After's timers
 }
 
 type object struct {
@@ -100,6 +101,7 @@ func Begin(rt labs.Runtime) {
 	case Explorer:
 		s.exp = r
 		s.objects = map[uintptr]object{}
+		s.timers = map[uintptr]bool{}
 		locks.SetDefaultDetector(nil)
 	case detectorRuntime:
 		d := r.Detector()

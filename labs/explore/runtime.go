@@ -128,6 +128,7 @@ type worker struct {
 	progress int64
 	spin     int   // yields since the last progress
 	primary  bool  // started by Play; the schedule ends when every primary worker has returned
+	timer    bool  // started by GoTimer: runs only when no other worker can
 	tried    []int // after a failed try: the workers that held the lock
 	lastEv   int   // index of its last event in Runtime.events, -1 if none
 
@@ -217,6 +218,14 @@ func (rt *Runtime) Go(name string, body func(w labs.Worker)) {
 	w.arrival = rt.arrivals
 	rt.workers = append(rt.workers, w)
 	go w.main()
+}
+
+// GoTimer starts a worker that stands for a timer (time.After,
+// time.AfterFunc): it runs only when no other worker can, as time passes
+// only when everything waits.
+func (rt *Runtime) GoTimer(name string, body func(w labs.Worker)) {
+	rt.Go(name, body)
+	rt.workers[len(rt.workers)-1].timer = true
 }
 
 func (w *worker) main() {
@@ -511,10 +520,24 @@ func (rt *Runtime) pending(o *object, op opKind, not *worker) (first *worker, i 
 // order, appending to buf.
 func (rt *Runtime) eligible(buf []int) []int {
 	en := buf[:0]
+	busy := false // a worker that is not a timer can run
 	for _, w := range rt.workers {
 		if rt.enabled(w) {
 			en = append(en, w.id)
+			busy = busy || !w.timer
 		}
+	}
+	if busy {
+		// Timers fire only when nothing else can run: time passes when
+		// every worker waits, as in testing/synctest, so a timeout is
+		// never taken for a worker that could have gone on.
+		kept := en[:0]
+		for _, id := range en {
+			if !rt.workers[id].timer {
+				kept = append(kept, id)
+			}
+		}
+		en = kept
 	}
 	if len(en) < 2 {
 		return en

@@ -279,3 +279,7 @@ func (rf *RubricFile) Apply(ex *Exercise) *Exercise {
 	}
 	return &out
 }
+
+// DefaultSchedules is how many schedules of the safety workload the
+// explorer runs unless a rubric says otherwise.
+func DefaultSchedules() int { return kit.DefaultSchedules }

@@ -154,6 +154,9 @@ writing the results so far.`,
 				opts.Exercise = opts.rubric.Apply(opts.Exercise)
 			}
 			if opts.Replay != "" {
+				if opts.Format != FormatText && opts.Format != grade.FormatJSON {
+					return fmt.Errorf("--replay writes text or json, not %s", opts.Format)
+				}
 				if err := grade.CheckToken(opts.Exercise, opts.Replay); err != nil {
 					return err
 				}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/locklab/locklab/grade"
+	"github.com/locklab/locklab/labs"
+	"github.com/locklab/locklab/labs/explore"
 )
 
 func TestGradeUsage(t *testing.T) {
@@ -112,5 +114,69 @@ func TestGradeRun(t *testing.T) {
 	code, stdout, _ = locklab(t, "grade", "counter", "--dir", filepath.Join(subs, "unsynchronized"))
 	if code != exitProblem || !strings.Contains(stdout, "race-free  FAIL    0/20") || !strings.Contains(stdout, "Score: 0/100") {
 		t.Errorf("grade unsynchronized = %d, %q; want 1 and race-free failed", code, stdout)
+	}
+}
+
+// gradeJSON grades dir for ex with --json and returns the result.
+func gradeJSON(t *testing.T, ex, dir string) (*grade.Result, int) {
+	t.Helper()
+	code, stdout, stderr := locklab(t, "grade", ex, "--dir", dir, "--json")
+	var res grade.Result
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatalf("grade %s --json: %v (exit %d, stderr %q)", dir, err, code, stderr)
+	}
+	return &res, code
+}
+
+func TestGradeReplay(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs submissions with -race; skipped with -short")
+	}
+	dir := filepath.Join("..", "..", "testdata", "submissions", "counter", "split")
+	res, code := gradeJSON(t, "counter", dir)
+	sched := res.Check(grade.CheckSchedules)
+	if code != exitProblem || sched == nil || !strings.Contains(sched.Reproduce, " --replay ll1-") {
+		t.Fatalf("grade split = %d, %+v; want 1 and a replay command", code, sched)
+	}
+	f := strings.Fields(sched.Reproduce)
+	token := f[len(f)-1]
+
+	code, stdout, stderr := locklab(t, "grade", "counter", "--dir", dir, "--replay", token)
+	if code != exitProblem || !strings.Contains(stdout, "FAILED: the schedule ends in a broken invariant") ||
+		!strings.Contains(stdout, filepath.ToSlash(filepath.Join(dir, "counter.go"))+":") || !strings.Contains(stdout, "c.N = ") {
+		t.Errorf("replay = %d, %q, %q; want 1, the failure, the student's lines and the values read", code, stdout, stderr)
+	}
+	// --json and --out are honoured.
+	out := filepath.Join(t.TempDir(), "replay.json")
+	code, stdout, _ = locklab(t, "grade", "counter", "--dir", dir, "--replay", token, "--json", "--out", out)
+	var rr grade.Result
+	data, _ := os.ReadFile(out)
+	if err := json.Unmarshal(data, &rr); code != exitProblem || stdout != "" || err != nil || rr.Replay == nil || !rr.Replay.Outcome.Problem() {
+		t.Errorf("replay --json --out = %d, stdout %q, file %v: %+v; want 1 and the replayed failure in the file", code, stdout, err, rr.Replay)
+	}
+	// Replayed against a correct solution, the same schedule passes.
+	ref := filepath.Join("..", "..", "testdata", "submissions", "counter", "reference")
+	if code, stdout, _ := locklab(t, "grade", "counter", "--dir", ref, "--replay", token); code != exitOK || !strings.Contains(stdout, "OK:") {
+		t.Errorf("replay on the reference = %d, %q; want 0 and OK", code, stdout)
+	}
+}
+
+func TestGradeReplayBadToken(t *testing.T) {
+	// A well-formed token of locklab explore, not of grade.
+	foreign := (&explore.Token{Scenario: "bank", Variant: "from-then-to", Config: labs.Config{Workers: 2, Ops: 1, Seed: 1}, MaxSteps: 10000}).Encode()
+	tests := []struct{ token, want string }{
+		{"nonsense", "bad replay token: it is not a replay token"},
+		{"ll1-AAAA", "bad replay token: it is not a replay token"},
+		{foreign, "bad replay token: it is not from locklab grade bank"},
+	}
+	for _, tt := range tests {
+		code, stdout, stderr := locklab(t, "grade", "bank", "--dir", t.TempDir(), "--replay", tt.token)
+		if code != exitError || stdout != "" || !strings.Contains(stderr, tt.want) || strings.Count(stderr, "\n") != 1 ||
+			strings.Contains(stderr, "safety") || strings.Contains(stderr, "liveness") {
+			t.Errorf("replay %q = %d, %q, %q; want 2 and one line naming no internal variant", tt.token, code, stdout, stderr)
+		}
+	}
+	if code, _, stderr := locklab(t, "grade", "bank", "--dir", t.TempDir(), "--replay", foreign, "--format", "junit"); code != exitError || !strings.Contains(stderr, "--replay writes text or json") {
+		t.Errorf("replay --format junit = %d, %q; want 2", code, stderr)
 	}
 }

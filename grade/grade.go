@@ -206,6 +206,11 @@ func (g *grading) run(ctx context.Context) error {
 		return fmt.Errorf("grade: %w", err)
 	}
 	defer os.RemoveAll(g.scratch)
+	// A dedicated uid (the sandbox's uid level) must reach the checks
+	// program inside, but not list what else is there.
+	if err := os.Chmod(g.scratch, 0o711); err != nil {
+		return fmt.Errorf("grade: %w", err)
+	}
 	start := time.Now()
 	if err := g.writeSnapshot(); err != nil {
 		return err

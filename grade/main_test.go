@@ -22,6 +22,7 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	testTmp = dir
+	os.Chmod(dir, 0o711) // the sandbox's dedicated uids must reach their scratch inside
 	os.Setenv("TMPDIR", dir)
 	code := 0
 	goleak.VerifyTestMain(m, goleak.Cleanup(func(c int) { code = c }))
@@ -42,17 +43,22 @@ func needToolchain(t *testing.T) {
 }
 
 // testSandbox is the sandbox the tests grade in: auto, as locklab grade
-// uses by default (LOCKLAB_TEST_SANDBOX=off|required overrides it).
+// uses by default (LOCKLAB_TEST_SANDBOX=off|required, or a level, uid or
+// none, overrides it).
 func testSandbox(t *testing.T) *sandbox.Sandbox {
 	t.Helper()
-	mode := sandbox.Auto
-	if m := os.Getenv("LOCKLAB_TEST_SANDBOX"); m != "" {
+	mode, opts := sandbox.Auto, []sandbox.Option(nil)
+	switch m := os.Getenv("LOCKLAB_TEST_SANDBOX"); m {
+	case "":
+	case string(sandbox.Unprivileged), string(sandbox.None):
+		opts = append(opts, sandbox.WithLevel(sandbox.Level(m)))
+	default:
 		var err error
 		if mode, err = sandbox.ParseMode(m); err != nil {
 			t.Fatal(err)
 		}
 	}
-	sb, err := sandbox.New(mode)
+	sb, err := sandbox.New(mode, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

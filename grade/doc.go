@@ -1,21 +1,20 @@
 // Package grade grades a student's solution to a locklab exercise.
 //
 // An exercise (Catalog) is a stub package under exercises/NAME that the
-// student completes, and a rubric of checks worth points. Grade copies only
-// the exercise's allowed files of a submission into a scratch module beside
-// the exercise's checks program (embedded in this package from
-// grade/checks/NAME), builds it with -race, runs it in its own process group
-// with a time limit, a memory cap and no stdin, and reads the checks'
-// results from a pipe on fd 3, each line carrying a per-run random nonce
-// (package grade/report). It always produces a complete Result: a check that
-// never reported, because the program crashed, hung or exited early, is
-// failed and says so.
-//
-// Before anything is built, the allowed files are parsed and checked for
-// constructs that would let submission code run before the checks start or
-// escape them (Forbidden). A flagged submission is compiled, to score the
-// builds check, but never run: it loses the forbidden check and every
-// runtime check.
+// student completes, and a rubric of checks worth points. Grade reads only
+// the exercise's allowed files of a submission, checks them against an
+// import allow-list and type-checks them (package grade/instrument; a
+// violation or a type error is a gate that scores 0), rewrites them so
+// that the controlled scheduler sees every shared access, lock and
+// channel operation, and builds them with -race beside the exercise's
+// checks program, in a scratch module made from the copy of locklab's
+// source compiled into the binary. The build and both runs of the checks
+// program (natively, and under the controlled scheduler) happen in a
+// sandbox (package grade/sandbox). The program reports observations over
+// a descriptor, every line carrying a nonce (package grade/report); Grade
+// scores them. It always produces a complete Result, every check scored:
+// a check whose evidence is missing, because the program crashed, hung or
+// exited early, or because the evidence it builds on failed, says so.
 //
 // The Result can be written as JSON, as a Gradescope results.json, as a
 // GitHub Classroom runner result, or as JUnit XML (Write).

@@ -91,3 +91,42 @@ func goTimer(e Explorer, name string, f func()) {
 	}
 	e.Go(name, func(labs.Worker) { f() })
 }
+
+// NewTimer is time.NewTimer. Under the controlled scheduler the Timer's
+// channel is fed by a timer worker of the schedule, as After's is, and
+// Stop and Reset act on the real timer only (which never fires).
+func NewTimer(d time.Duration) *time.Timer {
+	if e := st().exp; e != nil && e.Current() != nil {
+		t := time.NewTimer(time.Duration(1 << 62))
+		t.C = After(d)
+		return t
+	}
+	return time.NewTimer(d)
+}
+
+// NewTicker is time.NewTicker. Under the controlled scheduler its channel
+// is fed by a timer worker that sends again whenever nothing else can run.
+func NewTicker(d time.Duration) *time.Ticker {
+	if e := st().exp; e != nil && e.Current() != nil {
+		t := time.NewTicker(time.Duration(1 << 62))
+		ch := make(chan time.Time, 1)
+		st().timers[addr(ch)] = true
+		c := C(ch, -1)
+		goTimer(e, "ticker", func() {
+			for {
+				c.Send(time.Now())
+			}
+		})
+		t.C = ch
+		return t
+	}
+	return time.NewTicker(d)
+}
+
+// Tick is time.Tick.
+func Tick(d time.Duration) <-chan time.Time {
+	if d <= 0 {
+		return nil
+	}
+	return NewTicker(d).C
+}

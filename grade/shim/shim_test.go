@@ -58,3 +58,38 @@ func TestSelectWithAfter(t *testing.T) {
 		t.Errorf("ran %d schedules; want 200", res.Schedules)
 	}
 }
+
+func TestTickerAndTimer(t *testing.T) {
+	s, v := scenario(func(rt labs.Runtime, cfg labs.Config) labs.Instance {
+		ticks := make([]int, cfg.Workers)
+		for i := range cfg.Workers {
+			rt.Go("w", func(w labs.Worker) {
+				tk := NewTicker(time.Millisecond)
+				defer tk.Stop()
+				for range 3 {
+					CR(tk.C, 0).Recv()
+					ticks[i]++
+				}
+				tm := NewTimer(time.Millisecond)
+				CR(tm.C, 1).Recv()
+				w.Progress()
+			})
+		}
+		return checks(func() []labs.Check {
+			var cs []labs.Check
+			for i, n := range ticks {
+				cs = append(cs, labs.Check{Name: "ticks", Expected: "3", Actual: string(rune('0' + n)), OK: n == 3})
+				_ = i
+			}
+			return cs
+		})
+	})
+	res, err := explore.Explore(context.Background(), s, v, explore.Options{Schedules: 100, Time: 20 * time.Second})
+	End()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.First != nil {
+		t.Fatalf("schedule %d failed: %s %+v", res.First.Schedule, res.First.Outcome, res.First.Findings)
+	}
+}

@@ -27,23 +27,30 @@ import (
 // RLock and RUnlock are one atomic add each when nothing else is going
 // on, like sync.RWMutex's; waits go through an internal mutex.
 type RWMutex struct {
-	// state is readers | rwHeld | rwPending: the number of read holds,
-	// a bit for the write hold, and a bit saying a writer is waiting
-	// (which holds back new readers).
-	state atomic.Int64
-	slow  atomic.Int32 // goroutines waiting in acquireSlow
+	b binding
 
-	mu      sync.Mutex    // protects wwait and changed
+	mu      sync.Mutex    // protects wwait, nslow and changed
 	wwait   int           // writers waiting
+	nslow   int           // goroutines waiting in acquireSlow; rwWaiting is set while any do
 	changed chan struct{} // closed and replaced when the state loosens
 
-	b binding
+	// The state word is what parallel readers fight over; the fields
+	// they only read (b) sit on another cache line, so that reading them
+	// costs no transfer of the contended line.
+	_ [64]byte
+	// state is readers | rwHeld | rwPending | rwWaiting: the number of
+	// read holds, a bit for the write hold, a bit saying a writer is
+	// waiting (which holds back new readers), and a bit saying someone
+	// waits at all, so that an unlock learns whether to wake anyone from
+	// the atomic operation it does anyway.
+	state atomic.Int64
 }
 
 const (
 	rwReaders = 1<<40 - 1
 	rwHeld    = 1 << 40
 	rwPending = 1 << 41
+	rwWaiting = 1 << 42
 )
 
 func (rw *RWMutex) newNode(d *detector.Detector, name string) *detector.Lock {
@@ -123,8 +130,14 @@ func (rw *RWMutex) TryLock() bool {
 	if n == nil {
 		n = rw.b.slow(rw)
 	}
-	if !rw.state.CompareAndSwap(0, rwHeld) {
-		return false
+	for {
+		s := rw.state.Load()
+		if s&(rwHeld|rwReaders|rwPending) != 0 {
+			return false
+		}
+		if rw.state.CompareAndSwap(s, s|rwHeld) {
+			break
+		}
 	}
 	if n != nil && n.Tracking() {
 		n.Acquired(goid.Get(), detector.Exclusive, true)
@@ -188,10 +201,11 @@ func (rw *RWMutex) acquireSlow(ctx context.Context, n *detector.Lock, mode detec
 	if ctx != nil {
 		ctxDone = ctx.Done()
 	}
-	rw.slow.Add(1)
-	defer rw.slow.Add(-1)
 	var w *detector.Waiter
 	rw.mu.Lock()
+	if rw.nslow++; rw.nslow == 1 {
+		rw.state.Or(rwWaiting) // before looking at the state: see wakeAll
+	}
 	if mode == detector.Exclusive {
 		rw.wwait++
 		rw.state.Or(rwPending)
@@ -219,6 +233,7 @@ func (rw *RWMutex) acquireSlow(ctx context.Context, n *detector.Lock, mode detec
 				rw.writerDone()
 				rw.broadcast() // readers held back by this writer may go
 			}
+			rw.slowDone()
 			rw.mu.Unlock()
 			w.End()
 			return err
@@ -227,6 +242,7 @@ func (rw *RWMutex) acquireSlow(ctx context.Context, n *detector.Lock, mode detec
 	if mode == detector.Exclusive {
 		rw.writerDone()
 	}
+	rw.slowDone()
 	rw.mu.Unlock()
 	w.End()
 	if n != nil && n.Tracking() {
@@ -261,11 +277,20 @@ func (rw *RWMutex) broadcast() {
 	}
 }
 
-// wakeAll wakes every waiter, if there are any. A waiter counts itself in
-// rw.slow before it looks at the state, and the waker changes the state
-// before it looks at rw.slow, so one of them sees the other.
-func (rw *RWMutex) wakeAll() {
-	if rw.slow.Load() == 0 {
+// slowDone ends one goroutine's wait; the last one clears rwWaiting.
+// rw.mu must be held.
+func (rw *RWMutex) slowDone() {
+	if rw.nslow--; rw.nslow == 0 {
+		rw.state.And(^int64(rwWaiting))
+	}
+}
+
+// wakeAll wakes every waiter if s, the state an unlock left, says someone
+// waits. A waiter sets rwWaiting before it looks at the state, and an
+// unlock changes the state by the operation that returns s, so either the
+// waiter sees the change or the unlock sees the bit.
+func (rw *RWMutex) wakeAll(s int64) {
+	if s&rwWaiting == 0 {
 		return
 	}
 	rw.mu.Lock()
@@ -282,7 +307,7 @@ func (rw *RWMutex) unread() {
 		panic("locks: RUnlock of unlocked RWMutex")
 	}
 	if s&rwReaders == 0 {
-		rw.wakeAll()
+		rw.wakeAll(s)
 	}
 }
 
@@ -306,10 +331,10 @@ func (rw *RWMutex) Unlock() {
 			panic("locks: Unlock of unlocked RWMutex")
 		}
 		if rw.state.CompareAndSwap(s, s&^rwHeld) {
-			break
+			rw.wakeAll(s)
+			return
 		}
 	}
-	rw.wakeAll()
 }
 
 // RUnlock undoes one RLock. It panics if rw is not locked for reading.

@@ -661,7 +661,8 @@ func (g *grading) replay(ctx context.Context) error {
 			continue
 		}
 		if l.Error != "" {
-			return fmt.Errorf("%w: %s", ErrBadToken, clip(l.Error))
+			g.log.Debug("replay refused", zap.String("why", clip(l.Error)))
+			return fmt.Errorf("%w: its schedule does not fit this submission (the code changed since the token was made, or the token is from another submission)", ErrBadToken)
 		}
 		if l.Replay != nil {
 			g.res.Replay = l.Replay
@@ -678,14 +679,27 @@ func (g *grading) replay(ctx context.Context) error {
 func (g *grading) mapFailure(f *explore.Failure) {
 	for i := range f.Trace {
 		f.Trace[i].At.File = g.display(f.Trace[i].At.File)
+		f.Trace[i].Target = g.shortName(f.Trace[i].Target)
+		for j := range f.Trace[i].Holds {
+			f.Trace[i].Holds[j] = g.shortName(f.Trace[i].Holds[j])
+		}
 	}
 	for i := range f.Findings {
 		f.Findings[i].Message = g.display(clip(f.Findings[i].Message))
 		for j := range f.Findings[i].Steps {
-			f.Findings[i].Steps[j].At.File = g.display(f.Findings[i].Steps[j].At.File)
+			st := &f.Findings[i].Steps[j]
+			st.At.File = g.display(st.At.File)
+			st.Lock = g.shortName(st.Lock)
+			for k := range st.Holds {
+				st.Holds[k] = g.shortName(st.Holds[k])
+			}
 		}
 	}
 }
+
+// shortName drops the scratch module's directory from an object's name
+// ("sync.Mutex at submission/counter.go:9" names counter.go:9).
+func (g *grading) shortName(s string) string { return strings.ReplaceAll(s, "submission/", "") }
 
 // childEnd says in a phrase how a checks program ended without reporting
 // everything.

@@ -223,7 +223,7 @@ func (g *grading) scoreExplored(c *childRun) {
 			switch {
 			case r.Failure != nil:
 				pass = false
-				msg = fmt.Sprintf("explored schedule %d (%s) %s %s: %s", r.Failure.Schedule, r.Strategy, chk.what, r.Failure.Outcome, g.display(clip(failureSentence(r.Failure))))
+				msg = fmt.Sprintf("explored schedule %d (%s) %s %s: %s", r.Failure.Schedule, r.Strategy, chk.what, r.Failure.Outcome, g.display(clip(g.shortName(failureSentence(r.Failure)))))
 				repro = withDir("locklab grade "+g.ex.Name+" --replay "+r.Failure.Token, g.ex.Name, g.dir)
 			case r.Stopped != "":
 				pass = false

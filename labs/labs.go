@@ -302,11 +302,11 @@ type Worker interface {
 	Rand() *rand.Rand
 	// Read records that the worker has just read v from the shared state
 	// named target (the counter's "n := count"), and Write that it is
-	// about to write v to it ("count = n + 1"). They synchronize nothing:
-	// the race detector sees the variant's own accesses as they are. Under
-	// the controlled scheduler each is a scheduling point, so another
-	// worker can come between a read and the write that depends on it, and
-	// the trace shows the values.
+	// about to write v to it ("count = n + 1"), so that traces show the
+	// values. They synchronize nothing, so the race detector sees the
+	// variant's own accesses as they are, and they are not scheduling
+	// points: where another worker may come between a read and a write is
+	// still the variant's Yield.
 	Read(target string, v any)
 	Write(target string, v any)
 }

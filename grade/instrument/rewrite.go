@@ -94,6 +94,11 @@ func generated(p *Package, sites []string) []byte {
 		}
 	}
 	fmt.Fprintf(&b, "var _ = %s.Track(%s)\n", shimName, strings.Join(vars, ", "))
+	var names []string
+	for _, v := range vars {
+		names = append(names, v, strconv.Quote(strings.TrimPrefix(v, "&")))
+	}
+	fmt.Fprintf(&b, "\nvar _ = %s.NameVars(%s)\n", shimName, strings.Join(names, ", "))
 	return []byte(b.String())
 }
 

@@ -3,6 +3,7 @@ package shim
 import (
 	"fmt"
 	"math/rand/v2"
+	"path"
 	"reflect"
 	"runtime"
 	"sync/atomic"
@@ -113,6 +114,36 @@ func Begin(rt labs.Runtime) {
 	for _, f := range resets {
 		f()
 	}
+	for _, v := range varNames {
+		a := reflect.ValueOf(v.ptr).Elem()
+		if a.Kind() == reflect.Chan {
+			if !a.IsNil() {
+				s.names[a.Pointer()] = v.name
+			}
+			continue
+		}
+		s.names[addr(v.ptr)] = v.name
+	}
+}
+
+type varName struct {
+	ptr  any
+	name string
+}
+
+var varNames []varName
+
+// NameVars names package-level variables, given as pointer and name
+// pairs, for reports: a lock is named after its variable ("mu"), and so
+// is a channel a variable holds at the start of each run. The
+// instrumented build registers every package-level variable.
+func NameVars(pairs ...any) bool {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if name, ok := pairs[i+1].(string); ok {
+			varNames = append(varNames, varName{ptr: pairs[i], name: name})
+		}
+	}
+	return true
 }
 
 // End ends the run Begin started: operations go back to plain ones.
@@ -158,7 +189,7 @@ func explored(p any, kind string, mk func(rt labs.Runtime, name string) any) (an
 	if name == "" {
 		name = kind
 		if pos := detector.Caller(); !pos.IsZero() {
-			name = fmt.Sprintf("%s at %s", kind, pos)
+			name = fmt.Sprintf("%s at %s:%d", kind, path.Base(pos.File), pos.Line)
 		}
 	}
 	o := mk(e, name)

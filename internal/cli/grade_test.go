@@ -143,7 +143,8 @@ func TestGradeReplay(t *testing.T) {
 
 	code, stdout, stderr := locklab(t, "grade", "counter", "--dir", dir, "--replay", token)
 	if code != exitProblem || !strings.Contains(stdout, "FAILED: the schedule ends in a broken invariant") ||
-		!strings.Contains(stdout, filepath.ToSlash(filepath.Join(dir, "counter.go"))+":") || !strings.Contains(stdout, "c.N = ") {
+		!strings.Contains(stdout, "File: "+filepath.ToSlash(filepath.Join(dir, "counter.go"))) || !strings.Contains(stdout, "counter.go:1") ||
+		!strings.Contains(stdout, "c.N = ") || !strings.Contains(stdout, "overwrites") {
 		t.Errorf("replay = %d, %q, %q; want 1, the failure, the student's lines and the values read", code, stdout, stderr)
 	}
 	// --json and --out are honoured.
@@ -154,10 +155,11 @@ func TestGradeReplay(t *testing.T) {
 	if err := json.Unmarshal(data, &rr); code != exitProblem || stdout != "" || err != nil || rr.Replay == nil || !rr.Replay.Outcome.Problem() {
 		t.Errorf("replay --json --out = %d, stdout %q, file %v: %+v; want 1 and the replayed failure in the file", code, stdout, err, rr.Replay)
 	}
-	// Replayed against a correct solution, the same schedule passes.
+	// Replayed against other code, the token's schedule does not fit it:
+	// a usage error that says so.
 	ref := filepath.Join("..", "..", "testdata", "submissions", "counter", "reference")
-	if code, stdout, _ := locklab(t, "grade", "counter", "--dir", ref, "--replay", token); code != exitOK || !strings.Contains(stdout, "OK:") {
-		t.Errorf("replay on the reference = %d, %q; want 0 and OK", code, stdout)
+	if code, _, stderr := locklab(t, "grade", "counter", "--dir", ref, "--replay", token); code != exitError || !strings.Contains(stderr, "does not fit this submission") {
+		t.Errorf("replay on the reference = %d, %q; want 2 and why", code, stderr)
 	}
 }
 

@@ -173,6 +173,10 @@ func failure(b *strings.Builder, s *labs.Scenario, v *labs.Variant, f *explore.F
 		}
 		finding(b, r, g, st)
 		b.WriteString("\n")
+		if g.Kind == detector.Deadlock && len(g.Steps) > 1 {
+			ring(b, g, st)
+			b.WriteString("\n")
+		}
 	}
 	for _, g := range notes {
 		gatedNote(b, r, g, st)
@@ -199,12 +203,17 @@ func traceWorkers(trace []explore.Event) []run.WorkerResult {
 	return ws
 }
 
-// traceTable writes a schedule's steps: step, worker, operation, target,
-// what the worker holds after the step, and where.
+// traceTable writes a schedule's steps: as lanes, one column per worker,
+// when they fit (or the style asks for them), else as a table of step,
+// worker, operation, target, what the worker holds after the step, and
+// where.
 func traceTable(b *strings.Builder, s *labs.Scenario, f *explore.Failure, how string, st Style) {
 	desc := count(len(f.Trace), "step") + ", " + count(f.Switches, "context switch")
 	if how != "" {
 		desc += " (" + how + ")"
+	}
+	if c := f.Config; c.Workers > 0 {
+		desc += fmt.Sprintf("; %s × %s", count(c.Workers, nounOr(s.Workers)), count(c.Ops, nounOr(s.Ops)))
 	}
 	fmt.Fprintf(b, "%s %s\n", st.paint(bold, "Schedule:"), desc)
 	rows := f.Trace
@@ -213,13 +222,35 @@ func traceTable(b *strings.Builder, s *labs.Scenario, f *explore.Failure, how st
 		rows = rows[skipped:]
 		fmt.Fprintf(b, "  %s\n", st.paint(dim, fmt.Sprintf("... %s before these (--json has them all; fewer --ops make a shorter schedule)", count(skipped, "step"))))
 	}
+	var workers []string
+	for _, w := range traceWorkers(f.Trace) {
+		workers = append(workers, w.Name)
+	}
+	laneW := lanesFit(workers, rows, st.Width)
+	if st.View == ViewLanes && laneW == 0 {
+		laneW = laneMin
+	}
+	if st.View != ViewTable && laneW > 0 {
+		lanes(b, workers, rows, laneW, st)
+		return
+	}
 	t := &table{indent: 2, head: []string{"STEP", strings.ToUpper(nounOr(s.Workers)), "OP", "TARGET", "HOLDS AFTER", "AT"}}
-	for _, e := range rows {
+	lost := lostWrites(rows)
+	for i, e := range rows {
 		target := e.Target
 		if e.Value != "" {
 			target += " = " + e.Value
 		}
-		t.row(c(strconv.Itoa(e.Step)), c(e.Worker), cp(opPaint(e.Op), e.Op), c(target), c(dash(strings.Join(e.Holds, ", "))), cp(dim, e.At.String()))
+		op := e.Op
+		if e.Preempt {
+			op = "» " + op
+		}
+		p := opPaint(e.Op)
+		if _, ok := lost[i]; ok {
+			p = boldRed
+			target += " (overwrites " + lost[i].over + "'s write: lost)"
+		}
+		t.row(c(strconv.Itoa(e.Step)), c(e.Worker), cp(p, op), c(target), c(dash(strings.Join(e.Holds, ", "))), cp(dim, e.At.String()))
 	}
 	t.write(b, st)
 }

@@ -79,6 +79,13 @@ func GradeReplay(w io.Writer, res *grade.Result, st Style) error {
 	} else {
 		fmt.Fprintf(&b, "%s %s\n\n", st.paint(boldGreen, "OK:"), "the schedule ran to its end: every worker finished and every invariant held (the code was changed since the token was made?).")
 	}
+	files := map[string]bool{}
+	for _, e := range f.Trace {
+		if e.At.File != "" && !files[e.At.File] && !strings.Contains(e.At.File, "kit/") {
+			files[e.At.File] = true
+			fmt.Fprintf(&b, "%s %s\n\n", st.paint(bold, "File:"), e.At.File)
+		}
+	}
 	v := &labs.Variant{Name: "grade", Kind: labs.Fixed}
 	f2 := *f
 	f2.Token = ""

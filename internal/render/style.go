@@ -12,6 +12,12 @@ import (
 // Style says how text output looks. The zero value is plain text.
 type Style struct {
 	Color bool // wrap emphasis in ANSI escape sequences
+	// Width is the width text must fit, such as the terminal's; 0 means
+	// 100 columns.
+	Width int
+	// View is how a schedule is shown: ViewAuto (lanes when they fit
+	// Width, else a table), ViewLanes or ViewTable.
+	View string
 }
 
 // AutoStyle returns the style for w: colored when w is a terminal (an

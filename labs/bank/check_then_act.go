@@ -1,6 +1,10 @@
 package bank
 
-import "github.com/locklab/locklab/labs"
+import (
+	"fmt"
+
+	"github.com/locklab/locklab/labs"
+)
 
 var checkThenAct = labs.Variant{
 	Name:    "check-then-act",
@@ -22,6 +26,7 @@ func playCheckThenAct(rt labs.Runtime, cfg labs.Config) labs.Instance {
 	b := newBank(cfg).lockEach(rt)
 	b.hire(rt, cfg, func(w labs.Worker, from, to *account, amount int) bool {
 		from.mu.Lock()
+		w.Read(fmt.Sprintf("account %d balance", from.id), from.balance)
 		enough := from.balance >= amount // check...
 		from.mu.Unlock()
 		if !enough {
@@ -30,6 +35,7 @@ func playCheckThenAct(rt labs.Runtime, cfg labs.Config) labs.Instance {
 		w.Yield() // BUG: another clerk may spend the same money here
 
 		from.mu.Lock()
+		w.Write(fmt.Sprintf("account %d balance", from.id), from.balance-amount)
 		from.withdraw(amount) // ...then act on a check that may no longer hold
 		from.mu.Unlock()
 

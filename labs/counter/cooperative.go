@@ -19,7 +19,9 @@ func playCooperative(rt labs.Runtime, cfg labs.Config) labs.Instance {
 	count := 0 // shared, unlocked: safe only because one worker runs at a time
 	startWorkers(rt, cfg, func(w labs.Worker) {
 		for range cfg.Ops {
-			v := count    // read
+			v := count // read
+			w.Read("count", v)
+			w.Write("count", v+1)
 			count = v + 1 // write: no yield in between, so no other worker ran
 			w.Progress()
 			w.Yield() // the only place another worker may run

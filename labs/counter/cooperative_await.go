@@ -23,8 +23,10 @@ func playCooperativeAwait(rt labs.Runtime, cfg labs.Config) labs.Instance {
 	count := 0 // shared, unlocked: one worker runs at a time
 	startWorkers(rt, cfg, func(w labs.Worker) {
 		for range cfg.Ops {
-			v := count    // read
-			w.Yield()     // like an await: another worker may run here and read the same value...
+			v := count // read
+			w.Read("count", v)
+			w.Yield() // like an await: another worker may run here and read the same value...
+			w.Write("count", v+1)
 			count = v + 1 // BUG: ...and this write overwrites its increment
 			w.Progress()
 		}

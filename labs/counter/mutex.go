@@ -20,7 +20,9 @@ func playMutex(rt labs.Runtime, cfg labs.Config) labs.Instance {
 		for range cfg.Ops {
 			mu.Lock()
 			v := count
+			w.Read("count", v)
 			w.Yield() // others may run here, but none gets past mu.Lock
+			w.Write("count", v+1)
 			count = v + 1
 			mu.Unlock()
 			w.Progress()

@@ -21,8 +21,10 @@ func playUnsynchronized(rt labs.Runtime, cfg labs.Config) labs.Instance {
 	count := 0 // shared by every worker, protected by nothing
 	startWorkers(rt, cfg, func(w labs.Worker) {
 		for range cfg.Ops {
-			v := count    // read
-			w.Yield()     // another worker may read the same value here...
+			v := count // read
+			w.Read("count", v)
+			w.Yield() // another worker may read the same value here...
+			w.Write("count", v+1)
 			count = v + 1 // BUG: ...and one of the two writes is lost
 			w.Progress()
 		}

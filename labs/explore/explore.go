@@ -56,6 +56,9 @@ type Event struct {
 	// Value is the value read or written, for "read" and "write" steps.
 	Value string       `json:"value,omitempty"`
 	At    detector.Pos `json:"at"`
+	// Preempt marks the first event of a step that switched away from a
+	// worker that could have gone on: one of the schedule's Switches.
+	Preempt bool `json:"preempt,omitempty"`
 }
 
 // Failure is one failing schedule.
@@ -66,6 +69,9 @@ type Failure struct {
 	Trace    []Event            `json:"trace"`
 	Switches int                `json:"switches"` // preemptions: switches away from a worker that could have gone on
 	Schedule int                `json:"schedule"` // which schedule found it, 1-based
+	// Config is the run the schedule is of: after shrinking, often fewer
+	// workers and operations than the exploration's.
+	Config run.ConfigJSON `json:"config"`
 }
 
 // Result is what an exploration found.
@@ -192,10 +198,14 @@ func Explore(ctx context.Context, s *labs.Scenario, v *labs.Variant, opts Option
 		opts.Progress(res.Schedules, res.Failures)
 	}
 	if found {
+		failCfg := cfg
 		if !opts.NoMinimize {
-			first = minimize(ctx, v, cfg, opts.MaxSteps, first, firstOutcome, minimizeSteps)
+			if c, devs, ok := shrinkRun(ctx, v, cfg, opts.MaxSteps, firstOutcome, opts.Seed); ok {
+				failCfg, first = c, devs
+			}
+			first = minimize(ctx, v, failCfg, opts.MaxSteps, first, firstOutcome, minimizeSteps)
 		}
-		tok := &Token{Scenario: s.Name, Variant: v.Name, Config: tokenConfig(cfg), MaxSteps: opts.MaxSteps, devs: first}
+		tok := &Token{Scenario: s.Name, Variant: v.Name, Config: tokenConfig(failCfg), MaxSteps: opts.MaxSteps, devs: first}
 		f, err := replay(context.WithoutCancel(ctx), v, tok) // one bounded schedule
 		if err != nil {
 			return nil, fmt.Errorf("explore: the failing schedule did not replay: %w", err)
@@ -292,7 +302,7 @@ func (rt *Runtime) failure(tok *Token) *Failure {
 	if fs == nil {
 		fs = []detector.Finding{}
 	}
-	return &Failure{Outcome: rt.outcome, Findings: fs, Token: tok.Encode(), Trace: rt.events, Switches: rt.switches}
+	return &Failure{Outcome: rt.outcome, Findings: fs, Token: tok.Encode(), Trace: rt.events, Switches: rt.switches, Config: configJSON(rt.cfg)}
 }
 
 // Replay re-runs the schedule recorded in token against variant v of

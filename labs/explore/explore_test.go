@@ -235,8 +235,9 @@ func TestDeadlockFinding(t *testing.T) {
 		t.Fatalf("Explore() = %v, %v; want a deadlock", res, err)
 	}
 	f := res.First.Findings[0]
-	if f.Kind != detector.Deadlock || len(f.Steps) != 3 {
-		t.Fatalf("finding = %v; want a deadlock of 3 philosophers", f)
+	n := res.First.Config.Workers // shrunk: the fewest philosophers that deadlock
+	if f.Kind != detector.Deadlock || len(f.Steps) != n || n < 2 || n > 3 {
+		t.Fatalf("finding = %v; want a deadlock of all %d philosophers", f, n)
 	}
 	for i, st := range f.Steps {
 		next := f.Steps[(i+1)%len(f.Steps)]
@@ -250,8 +251,8 @@ func TestDeadlockFinding(t *testing.T) {
 			blocked++
 		}
 	}
-	if blocked != 3 {
-		t.Errorf("trace has %d blocked events; want 3", blocked)
+	if blocked != n {
+		t.Errorf("trace has %d blocked events; want %d", blocked, n)
 	}
 	if res.First.Switches > 3 {
 		t.Errorf("minimized failure has %d switches; want at most 3", res.First.Switches)
@@ -409,7 +410,8 @@ func TestTokenRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("DecodeToken() error = %v", err)
 	}
-	want := labs.Config{Workers: 3, Ops: 2, Seed: 42}
+	c := res.First.Config
+	want := labs.Config{Workers: c.Workers, Ops: c.Ops, Seed: 42}
 	if tok.Scenario != "philosophers" || tok.Variant != "polite" || tok.Config != want || tok.MaxSteps != 10000 {
 		t.Errorf("DecodeToken() = %+v; want philosophers/polite, %+v, 10000 steps", tok, want)
 	}
@@ -444,4 +446,48 @@ func FuzzDecodeToken(f *testing.F) {
 			t.Fatalf("DecodeToken(Encode(%+v)) = %+v, %v; want the same token", tok, again, err)
 		}
 	})
+}
+
+// A failure shrinks to the smallest run that shows it, then to the
+// fewest context switches, as property-based testing shrinks inputs.
+func TestShrink(t *testing.T) {
+	tests := []struct {
+		scenario, variant string
+		workers, ops      int
+		maxSteps          int
+	}{
+		{"counter", "cooperative-await", 2, 1, 12},
+		{"counter", "unsynchronized", 2, 1, 12},
+		{"philosophers", "left-then-right", 2, 1, 12},
+		{"bank", "from-then-to", 2, 1, 20},
+	}
+	for _, tt := range tests {
+		t.Run(tt.scenario+"/"+tt.variant, func(t *testing.T) {
+			s, v := lookup(t, tt.scenario, tt.variant)
+			res, err := explore.Explore(context.Background(), s, v, explore.Options{})
+			if err != nil || res.First == nil {
+				t.Fatalf("Explore() = %v, %v; want a failure", res, err)
+			}
+			f := res.First
+			if f.Config.Workers != tt.workers || f.Config.Ops != tt.ops {
+				t.Errorf("shrunk to %d workers × %d ops; want %d × %d", f.Config.Workers, f.Config.Ops, tt.workers, tt.ops)
+			}
+			steps := 0
+			if n := len(f.Trace); n > 0 {
+				steps = f.Trace[n-1].Step + 1
+			}
+			if steps > tt.maxSteps {
+				t.Errorf("shrunk schedule has %d steps; want at most %d", steps, tt.maxSteps)
+			}
+			again, err := explore.Replay(context.Background(), s, v, f.Token)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, _ := json.Marshal(f.Trace)
+			b, _ := json.Marshal(again.Trace)
+			if !bytes.Equal(a, b) || again.Outcome != f.Outcome {
+				t.Errorf("the token does not replay the shrunk schedule byte for byte")
+			}
+		})
+	}
 }

@@ -53,3 +53,64 @@ func minimize(ctx context.Context, v *labs.Variant, cfg labs.Config, maxSteps in
 	}
 	return cur
 }
+
+// shrinkSteps bounds the scheduling steps shrinking the run may spend,
+// all candidate runs together; like minimizeSteps, it is counted in steps
+// so that a failure always shrinks the same way on any machine.
+const shrinkSteps = 4_000_000
+
+// shrinkSchedules is how many schedules each smaller run is given to
+// show the failure again.
+const shrinkSchedules = 200
+
+// shrinkSeeds is how many worker seeds a smaller run is tried with.
+const shrinkSeeds = 4
+
+// shrinkRun shrinks the run itself before its schedule, as property-based
+// testing shrinks inputs: it tries the runs smaller than cfg, fewer
+// workers first, then fewer operations each, and returns the first that
+// fails with outcome want in one of shrinkSchedules schedules (a random
+// walk and PCT, seeded from seed; the run's own worker seed and three
+// more), with that schedule's deviations. ok is
+// false when no smaller run fails so.
+func shrinkRun(ctx context.Context, v *labs.Variant, cfg labs.Config, maxSteps int, want run.Outcome, seed uint64) (labs.Config, []deviation, bool) {
+	budget := shrinkSteps
+	for w := 2; w <= cfg.Workers; w++ {
+		for o := 1; o <= cfg.Ops; o++ {
+			if w == cfg.Workers && o == cfg.Ops {
+				return cfg, nil, false
+			}
+			c := cfg
+			c.Workers, c.Ops = w, o
+			if c.Validate() != nil {
+				continue
+			}
+			est := 8 * w * o
+			for i := 1; i <= shrinkSchedules && budget > 0; i++ {
+				// The workers' own choices (which accounts, which forks)
+				// depend on the run's seed: a quarter of the schedules try
+				// each of four seeds, the run's own first.
+				c.Seed = cfg.Seed + uint64((i-1)%shrinkSeeds)
+				if ctx.Err() != nil {
+					return cfg, nil, false
+				}
+				var st Strategy = Random(mix(seed^0x5112, i))
+				if i%2 == 0 {
+					st = PCT(mix(seed^0x5112, i), w, 3, est)
+				}
+				rt, err := play(ctx, v, c, maxSteps, false, func(_ *Runtime, el []int, step int) (int, error) {
+					return st.Next(el, step), nil
+				})
+				if err != nil {
+					return cfg, nil, false
+				}
+				budget -= rt.step + 1
+				est = max(est, rt.step)
+				if rt.outcome == want {
+					return c, rt.devs, true
+				}
+			}
+		}
+	}
+	return cfg, nil, false
+}

@@ -182,6 +182,7 @@ type Runtime struct {
 	progress      int64
 	stepProgress  int64 // progress when the current step began
 	switches      int
+	preempted     bool // the step being recorded began with a preemption
 	decisions     int
 	devs          []deviation
 	events        []Event
@@ -599,6 +600,7 @@ func (rt *Runtime) beforeStep(w *worker, eligible []int) {
 	}
 	if rt.last >= 0 && rt.last != w.id && rt.enabled(rt.workers[rt.last]) {
 		rt.switches++
+		rt.preempted = true
 	}
 	rt.last = w.id
 	w.lastRun = rt.step
@@ -864,7 +866,8 @@ func (rt *Runtime) event(w *worker, op, target string, at detector.Pos) {
 		return
 	}
 	w.lastEv = len(rt.events)
-	rt.events = append(rt.events, Event{Step: rt.step, Worker: w.name, Op: op, Target: target, Holds: w.holdNames(), At: at})
+	rt.events = append(rt.events, Event{Step: rt.step, Worker: w.name, Op: op, Target: target, Holds: w.holdNames(), At: at, Preempt: rt.preempted})
+	rt.preempted = false
 }
 
 // checkEnd decides whether the schedule has ended, given the eligible

@@ -262,7 +262,7 @@ func TestSessionDeadlock(t *testing.T) {
 	}
 	// Play the minimized failing schedule by hand, as a student would,
 	// from the trace's steps.
-	sess, err := explore.NewSession(s, v, small["bank"])
+	sess, err := explore.NewSession(s, v, labs.Config{Workers: res.First.Config.Workers, Ops: res.First.Config.Ops, Seed: res.First.Config.Seed})
 	if err != nil {
 		t.Fatal(err)
 	}

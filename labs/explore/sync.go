@@ -187,27 +187,25 @@ func formatValue(v any) string {
 	return s
 }
 
-// Read implements labs.Worker: the event is recorded at the read, then
-// the worker reaches a scheduling point.
+// Read implements labs.Worker: it records the read, with its value, as
+// an event of the running step (no scheduling point).
 func (w *worker) Read(target string, v any) {
-	rt := w.rt
-	if rt.cur != w {
-		return
-	}
-	if rt.trace {
-		rt.event(w, "read", target, detector.Caller())
-		rt.events[w.lastEv].Value = formatValue(v)
-	}
-	rt.point(opPause, nil, nil)
+	w.note("read", target, v)
 }
 
-// Write implements labs.Worker: a scheduling point, then the event.
+// Write implements labs.Worker: it records the write, with its value, as
+// an event of the running step (no scheduling point).
 func (w *worker) Write(target string, v any) {
-	if w.rt.cur != w {
+	w.note("write", target, v)
+}
+
+func (w *worker) note(op, target string, v any) {
+	rt := w.rt
+	if rt.cur != w || !rt.trace || w.aborted {
 		return
 	}
-	w.label = target
-	w.rt.point(opWrite, nil, v)
+	rt.event(w, op, target, detector.Caller())
+	rt.events[w.lastEv].Value = formatValue(v)
 }
 
 // ready reports whether select case c of worker w can proceed now.

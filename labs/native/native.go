@@ -27,6 +27,7 @@ type Runtime struct {
 	wg      sync.WaitGroup
 	mu      sync.Mutex // protects workers
 	workers []*Worker
+	byGID   sync.Map // goroutine id (int64) -> *Worker, for waits that must find their worker
 	panics  atomic.Pointer[WorkerPanic]
 }
 
@@ -67,7 +68,8 @@ type Worker struct {
 	steps    atomic.Int64 // yields: how busy the worker is, progress or not
 	state    atomic.Int32 // a State
 	gid      atomic.Int64
-	raceID   int64 // the race detector's number for the worker's goroutine
+	raceID   int64                // the race detector's number for the worker's goroutine
+	wait     atomic.Pointer[Wait] // what it is blocked on, other than a lock; nil when not
 }
 
 // State is what a worker is doing.
@@ -112,6 +114,7 @@ func (rt *Runtime) Go(name string, body func(w labs.Worker)) {
 		defer rt.wg.Done()
 		g := goid.Get()
 		w.gid.Store(g)
+		rt.byGID.Store(g, w)
 		rt.det.Name(g, name)
 		defer func() {
 			switch r := recover(); {
@@ -184,17 +187,26 @@ func (rt *Runtime) Semaphore(name string, n int) labs.Semaphore {
 }
 
 // Chan returns a channel whose blocking operations give control back when
-// the run is aborted.
+// the run is aborted. A worker blocked on it says so in its Blocked.
 func (rt *Runtime) Chan(name string, capacity int) labs.Chan {
-	return &channel{ch: make(chan any, capacity), done: rt.det.Done()}
+	return &channel{rt: rt, name: name, ch: make(chan any, capacity), done: rt.det.Done()}
 }
 
 type channel struct {
+	rt   *Runtime
+	name string
 	ch   chan any
 	done <-chan struct{}
 }
 
 func (c *channel) Send(v any) {
+	select {
+	case c.ch <- v:
+		return
+	default:
+	}
+	w := c.rt.block(&Wait{Op: WaitSend, Targets: []string{c.name}})
+	defer unblock(w)
 	select {
 	case c.ch <- v:
 	case <-c.done:
@@ -203,6 +215,13 @@ func (c *channel) Send(v any) {
 }
 
 func (c *channel) Recv() (any, bool) {
+	select {
+	case v, ok := <-c.ch:
+		return v, ok
+	default:
+	}
+	w := c.rt.block(&Wait{Op: WaitRecv, Targets: []string{c.name}})
+	defer unblock(w)
 	select {
 	case v, ok := <-c.ch:
 		return v, ok

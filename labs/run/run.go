@@ -66,7 +66,10 @@ type Result struct {
 	Invariants []labs.Check       `json:"invariants"`
 	Metrics    []labs.Metric      `json:"metrics"`
 	Workers    []WorkerResult     `json:"workers"`
-	Elapsed    time.Duration      `json:"elapsed_ns"`
+	// Events are what the workers did, in order (the last ones, when the
+	// run recorded them; see Options.Events).
+	Events  []labs.Event  `json:"events,omitempty"`
+	Elapsed time.Duration `json:"elapsed_ns"`
 	// DetectedAfter is the time from the start of the run to the first
 	// deadlock report, when there was one.
 	DetectedAfter time.Duration `json:"detected_after_ns,omitempty"`
@@ -356,7 +359,10 @@ func stallFinding(rt *native.Runtime, det *detector.Detector, msg string, busy b
 	f := detector.Finding{Kind: kind, Message: msg}
 	for _, w := range rt.Workers() {
 		st := detector.Step{Worker: w.Name(), State: "running"}
-		if ws, ok := waiting[w.Goroutine()]; ok {
+		if b := w.Blocked(); b != nil {
+			st.State, st.At = "blocked", b.At
+			st.Op, st.Lock, st.Now = describeWait(b)
+		} else if ws, ok := waiting[w.Goroutine()]; ok {
 			st.State, st.Lock, st.Owner, st.At = "blocked", ws.Lock, ws.Owner, ws.At
 		} else if s := w.State(); s != native.Running {
 			st.State = s.String()
@@ -364,6 +370,30 @@ func stallFinding(rt *native.Runtime, det *detector.Detector, msg string, busy b
 		f.Steps = append(f.Steps, st)
 	}
 	return f
+}
+
+// describeWait says what a worker blocked other than on a lock waits for,
+// as a stall report's step: op and target ("waits to send on",
+// "results"), and why nothing ends the wait ("nobody receives"). Read
+// together: "worker 2 waits to send on results; nobody receives".
+func describeWait(b *native.Wait) (op, target, why string) {
+	target = strings.Join(b.Targets, ", ")
+	switch b.Op {
+	case native.WaitSend:
+		return "waits to send on", target, "nobody receives"
+	case native.WaitRecv:
+		return "waits to receive from", target, "nobody sends, and nobody closes it"
+	case native.WaitSelect:
+		if target == "" {
+			return "waits in a select with no channel", "", "it never proceeds"
+		}
+		return "waits in select on", target, "no case can proceed"
+	case native.WaitCond:
+		return "in Wait on", target, "nobody will Signal"
+	case native.WaitWaitGroup:
+		return "in Wait on", target, fmt.Sprintf("%d Done calls owed, nobody will make them", b.Count)
+	}
+	return "waits on", target, ""
 }
 
 // Summary is a one-line description of a result, for logs and tests.

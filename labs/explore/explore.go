@@ -39,6 +39,9 @@ type Options struct {
 	// KeepGoing runs every schedule of the budget, counting failures,
 	// instead of stopping at the first.
 	KeepGoing bool
+	// Shard, when set, runs only this shard's part of the schedules (see
+	// Shard); Merge combines the shards' Results.
+	Shard Shard
 }
 
 // Event is one step of a schedule's trace.
@@ -88,6 +91,11 @@ type Result struct {
 	// First is the first failure found, minimized unless
 	// Options.NoMinimize; nil when every schedule passed.
 	First *Failure `json:"first,omitempty"`
+	// Interrupted reports that ctx ended the exploration before its
+	// budget: "no failure" then means none so far.
+	Interrupted bool `json:"interrupted,omitempty"`
+	// Shard is set for a sharded exploration (Options.Shard).
+	Shard *ShardInfo `json:"shard,omitempty"`
 }
 
 // resolve fills in opts' defaults and checks them, and returns the
@@ -122,6 +130,9 @@ func (o Options) resolve(s *labs.Scenario) (Options, labs.Config, error) {
 	case o.MaxSteps > maxTokenSteps:
 		return o, labs.Config{}, fmt.Errorf("max steps must be at most %d", maxTokenSteps)
 	}
+	if err := o.Shard.check(o.Strategy); err != nil {
+		return o, labs.Config{}, err
+	}
 	cfg := o.Config.WithDefaults(s.Defaults)
 	if err := cfg.Validate(); err != nil {
 		return o, cfg, err
@@ -141,19 +152,33 @@ func Explore(ctx context.Context, s *labs.Scenario, v *labs.Variant, opts Option
 	log := opts.Logger.With(zap.String("scenario", s.Name), zap.String("variant", v.Name), zap.String("strategy", opts.Strategy))
 	start := time.Now()
 	res := &Result{Scenario: s.Name, Variant: v.Name, Strategy: opts.Strategy, Seed: opts.Seed, Config: configJSON(cfg)}
+	if opts.Shard.sharded() {
+		res.Shard = &ShardInfo{Index: opts.Shard.Index, Count: opts.Shard.Count, Run: runID(s, v, opts, cfg),
+			Budget: opts.Schedules, Share: opts.Shard.share(opts.Schedules), Time: opts.Time, KeepGoing: opts.KeepGoing}
+	}
 	var search *dfs
 	if opts.Strategy == "dfs" {
 		search = newDFS(opts.Preemptions)
 	}
 	// PCT's estimates of the workers and of a schedule's length: a guess
-	// for the first schedule, then the most seen so far.
-	workers, est, longest := cfg.Workers, 8*cfg.Workers*cfg.Ops, 0
+	// for the first schedule, then what the first schedule saw. (Not
+	// the most seen so far: then schedule i would depend on those before
+	// it, and the shards of an exploration could not run it alone.)
+	workers, est := cfg.Workers, 8*cfg.Workers*cfg.Ops
 	var first []deviation
 	var firstOutcome run.Outcome
 	found := false
 	for i := 1; i <= opts.Schedules; i++ {
-		if ctx.Err() != nil || (opts.Time > 0 && time.Since(start) > opts.Time) {
+		if ctx.Err() != nil {
+			res.Interrupted = true
 			break
+		}
+		if opts.Time > 0 && time.Since(start) > opts.Time {
+			break
+		}
+		own := opts.Shard.owns(i)
+		if !own && (i > 1 || opts.Strategy != "pct") {
+			continue // another shard's; schedule 1 calibrates PCT in every shard
 		}
 		var st Strategy
 		switch opts.Strategy {
@@ -169,13 +194,18 @@ func Explore(ctx context.Context, s *labs.Scenario, v *labs.Variant, opts Option
 		})
 		if err != nil {
 			if ctx.Err() != nil {
+				res.Interrupted = true
 				break
 			}
 			return nil, err
 		}
+		if i == 1 {
+			workers, est = max(workers, len(rt.workers)), max(rt.step, 1)
+		}
+		if !own {
+			continue
+		}
 		res.Schedules++
-		longest = max(longest, rt.step)
-		workers, est = max(workers, len(rt.workers)), longest
 		if rt.outcome.Problem() {
 			res.Failures++
 			if !found {
@@ -190,7 +220,7 @@ func Explore(ctx context.Context, s *labs.Scenario, v *labs.Variant, opts Option
 			res.Exhausted = true
 			break
 		}
-		if opts.Progress != nil && i%256 == 0 {
+		if opts.Progress != nil && res.Schedules%256 == 0 {
 			opts.Progress(res.Schedules, res.Failures)
 		}
 	}

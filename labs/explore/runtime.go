@@ -1005,7 +1005,7 @@ func (rt *Runtime) cycle(blocked []*worker) []*worker {
 			if !isBlocked(w) || w.obj == nil || w.op == opSelect {
 				return nil, false
 			}
-			return w.obj.owners(), true
+			return rt.waitsFor(w), true
 		})
 		if path != nil {
 			return path
@@ -1014,13 +1014,41 @@ func (rt *Runtime) cycle(blocked []*worker) []*worker {
 	return nil
 }
 
-// cycleFinding describes a wait cycle as the wait-for graph does.
+// waitsFor returns the workers a blocked worker waits for: the holders
+// of the lock it wants; for a read lock, the writer holding it and the
+// writers waiting for it, since a waiting writer keeps new readers out
+// (so a reader that read-locks again behind a waiting writer waits for
+// that writer, which waits for the reader: a cycle).
+func (rt *Runtime) waitsFor(w *worker) []*worker {
+	o := w.obj
+	if w.op != opRLock {
+		return o.owners()
+	}
+	var ws []*worker
+	if o.owner != nil {
+		ws = append(ws, o.owner)
+	}
+	for _, u := range rt.workers {
+		if u != w && !u.exited && u.op == opLock && u.obj == o {
+			ws = append(ws, u)
+		}
+	}
+	return ws
+}
+
+// cycleFinding describes a wait cycle as the wait-for graph does. A
+// worker holds what the previous one waits for, unless it only stands in
+// the way (a writer waiting for a lock that a reader waits to read-lock
+// again).
 func cycleFinding(cycle []*worker) detector.Finding {
 	steps := make([]detector.Step, len(cycle))
 	for i, w := range cycle {
 		next := cycle[(i+1)%len(cycle)]
 		prev := cycle[(i+len(cycle)-1)%len(cycle)]
-		steps[i] = detector.Step{Worker: w.name, Holds: []string{prev.obj.name}, Lock: w.obj.name, Owner: next.name, At: w.at}
+		steps[i] = detector.Step{Worker: w.name, Lock: w.obj.name, Owner: next.name, At: w.at}
+		if slices.Contains(w.holds, prev.obj) {
+			steps[i].Holds = []string{prev.obj.name}
+		}
 	}
 	if len(cycle) == 1 && cycle[0].obj.kind == kOnce {
 		return detector.Finding{Kind: detector.DoubleLock,
@@ -1044,8 +1072,11 @@ func (rt *Runtime) stateFinding(kind detector.Kind, msg string) detector.Finding
 			st.State = "done"
 		case !rt.enabled(w):
 			st.State, st.Lock, st.At = "blocked", w.waitTarget(), w.at
-			if w.obj != nil {
-				if owners := w.obj.owners(); len(owners) > 0 {
+			if op, target, why := w.waitWhy(); op != "" {
+				st.Op, st.Lock, st.Now = op, target, why
+			}
+			if w.obj != nil && st.Op == "" {
+				if owners := rt.waitsFor(w); len(owners) > 0 {
 					st.Owner = owners[0].name
 				}
 			}
@@ -1053,6 +1084,35 @@ func (rt *Runtime) stateFinding(kind detector.Kind, msg string) detector.Finding
 		f.Steps = append(f.Steps, st)
 	}
 	return f
+}
+
+// waitWhy says, for a blocked worker that waits on something other than
+// a lock, what it does and on what ("waits to send on", "results") and
+// why nothing ends the wait ("nobody receives"), as the native stall
+// report does; "" for a lock wait, which names the lock's holder instead.
+func (w *worker) waitWhy() (op, target, why string) {
+	switch w.op {
+	case opSend:
+		return "waits to send on", w.obj.name, "nobody receives"
+	case opRecv:
+		return "waits to receive from", w.obj.name, "nobody sends, and nobody closes it"
+	case opSelect:
+		var names []string
+		for _, c := range w.cases {
+			if c.obj != nil {
+				names = append(names, c.obj.name)
+			}
+		}
+		if len(names) == 0 {
+			return "waits in a select with no channel", "", "it never proceeds"
+		}
+		return "waits in select on", strings.Join(names, ", "), "no case can proceed"
+	case opCondSleep:
+		return "in Wait on", w.obj.name, "nobody will Signal"
+	case opWait:
+		return "in Wait on", w.obj.name, fmt.Sprintf("%d Done calls owed, nobody will make them", w.obj.n)
+	}
+	return "", "", ""
 }
 
 // abort ends every worker goroutine that has not returned: each one

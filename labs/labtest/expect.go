@@ -79,7 +79,7 @@ func Mismatches(v *labs.Variant, res *run.Result) []string {
 		// A deadlock or livelock stops progress: where nothing aborts
 		// the run first (go-deadlock's locks cannot be aborted, a
 		// livelock never blocks), the watchdog seeing it is the bug.
-		stopped := d == labs.Watchdog && (v.Bug == labs.Livelock || v.Bug == labs.CircularWait)
+		stopped := d == labs.Watchdog && v.Bug.StopsProgress()
 		switch {
 		case slices.Contains(v.Caught, d) && !got:
 			bad("%s: %s did not report it; Caught declares it must\n%s", v.Name, d, describe(res))

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/locklab/locklab/internal/childproc"
 )
 
 // ErrToolchain is wrapped by the errors of Build when the Go toolchain
@@ -110,6 +112,10 @@ func Build(ctx context.Context, opts BuildOptions) (string, error) {
 	cmd.Dir = root
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stderr, &stderr
+	// Canceled, the go command's compilers and linker go with it, before
+	// the scratch directory is removed.
+	childproc.OwnGroup(cmd)
+	dieWithParent(cmd)
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {
 			return "", ctx.Err()

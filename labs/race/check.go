@@ -83,6 +83,13 @@ type Options struct {
 	Config labs.Config
 	// Logger logs each child; nil means no logging.
 	Logger *zap.Logger
+	// Shard, for CheckAll, checks only this shard's variants: the ith
+	// variant of the catalog (0-based, in catalog order) belongs to shard
+	// i mod Count + 1. The zero Shard checks them all.
+	Shard Shard
+	// Progress, when set, is called after every run with the runs done
+	// and the runs to make, from one goroutine at a time.
+	Progress func(done, total int)
 
 	grace time.Duration // how long past Timeout a child may live; 0 means killGrace
 }
@@ -119,6 +126,12 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	return o, nil
 }
+
+// Shard is a part of CheckAll's variants: Index is 1-based, of Count.
+type Shard struct{ Index, Count int }
+
+// Owns reports whether the ith variant (0-based) is the shard's.
+func (s Shard) Owns(i int) bool { return s.Count == 0 || i%s.Count == s.Index-1 }
 
 // Observation is what the race detector saw of one variant over all its
 // runs, beside what the catalog expects. Its JSON form is stable.
@@ -164,6 +177,10 @@ type Observation struct {
 	// Elapsed is the wall time of the Check or CheckAll call that made
 	// the observation: all its runs, in parallel.
 	Elapsed time.Duration `json:"elapsed_ns"`
+	// Interrupted reports that the check was stopped (its context
+	// canceled) before every run was made: Runs counts those made, and
+	// the verdict is only as good as they are.
+	Interrupted bool `json:"interrupted,omitempty"`
 }
 
 // Raced reports whether any run drew a race report.
@@ -189,13 +206,14 @@ type Violation struct {
 // a time, and reports what the race detector saw. It returns an error for
 // bad options, a bin not built with -race, a canceled ctx, or a child that
 // failed without a result (other than one killed at its time limit, which
-// is the outcome Killed).
+// is the outcome Killed). For a canceled ctx it returns, with ctx's error,
+// the observation of the runs made so far, marked Interrupted.
 func Check(ctx context.Context, bin string, s *labs.Scenario, v *labs.Variant, opts Options) (*Observation, error) {
 	obs, err := check(ctx, bin, []target{{s, v}}, opts)
-	if err != nil {
+	if len(obs) == 0 {
 		return nil, err
 	}
-	return obs[0], nil
+	return obs[0], err
 }
 
 // CheckAll is Check for every variant of every scenario, in catalog order.
@@ -203,12 +221,26 @@ func Check(ctx context.Context, bin string, s *labs.Scenario, v *labs.Variant, o
 // (the first run of every variant, then the second, ...) so that runs
 // that mostly wait, such as a deadlock waiting for its stall limit, overlap
 // with runs that compute.
+//
+// With opts.Shard, only the shard's variants are checked, and returned.
+// A canceled ctx returns, with its error, the observations of every
+// variant so far, marked Interrupted.
 func CheckAll(ctx context.Context, bin string, scenarios []*labs.Scenario, opts Options) ([]*Observation, error) {
+	if sh := opts.Shard; sh.Count != 0 && (sh.Count < 1 || sh.Index < 1 || sh.Index > sh.Count) {
+		return nil, fmt.Errorf("shard %d/%d: want 1 <= k <= n", sh.Index, sh.Count)
+	}
 	var ts []target
+	i := 0
 	for _, s := range scenarios {
-		for i := range s.Variants {
-			ts = append(ts, target{s, &s.Variants[i]})
+		for j := range s.Variants {
+			if opts.Shard.Owns(i) {
+				ts = append(ts, target{s, &s.Variants[j]})
+			}
+			i++
 		}
+	}
+	if len(ts) == 0 {
+		return nil, fmt.Errorf("shard %d/%d has no variants: the catalog has %d", opts.Shard.Index, opts.Shard.Count, i)
 	}
 	return check(ctx, bin, ts, opts)
 }
@@ -249,15 +281,18 @@ func check(ctx context.Context, bin string, ts []target, opts Options) ([]*Obser
 	type job struct{ t, run int }
 	jobs := make(chan job)
 	results := make([][]child, len(ts))
+	made := make([][]bool, len(ts)) // which runs have a result
 	for i := range results {
 		results[i] = make([]child, opts.Runs)
+		made[i] = make([]bool, opts.Runs)
 	}
+	total, done := len(ts)*opts.Runs, 0
 	parent := ctx
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	var (
 		wg       sync.WaitGroup
-		mu       sync.Mutex // protects firstErr
+		mu       sync.Mutex // protects firstErr, made and done, and serializes Progress
 		firstErr error
 	)
 	start := time.Now()
@@ -277,7 +312,13 @@ func check(ctx context.Context, bin string, ts []target, opts Options) ([]*Obser
 					cancel()
 					continue
 				}
-				results[j.t][j.run] = c
+				mu.Lock()
+				results[j.t][j.run], made[j.t][j.run] = c, true
+				done++
+				if opts.Progress != nil {
+					opts.Progress(done, total)
+				}
+				mu.Unlock()
 			}
 		}()
 	}
@@ -295,7 +336,19 @@ feed:
 	wg.Wait()
 	elapsed := time.Since(start)
 	if err := parent.Err(); err != nil {
-		return nil, err
+		// Interrupted: what the runs made so far saw, marked.
+		obs := make([]*Observation, len(ts))
+		for i, t := range ts {
+			var runs []child
+			for r, ok := range made[i] {
+				if ok {
+					runs = append(runs, results[i][r])
+				}
+			}
+			obs[i] = observe(t.s, t.v, cfgs[i], runs)
+			obs[i].Elapsed, obs[i].Interrupted = elapsed, true
+		}
+		return obs, err
 	}
 	if firstErr != nil {
 		// The first error is the real one: the others, if any, are the
@@ -336,6 +389,7 @@ func runChild(ctx context.Context, bin string, t target, cfg labs.Config, opts O
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	cmd.WaitDelay = waitDelay
 	childproc.OwnGroup(cmd)
+	dieWithParent(cmd)
 
 	start := time.Now()
 	werr := cmd.Run()

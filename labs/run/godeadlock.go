@@ -101,6 +101,9 @@ type childRequest struct {
 // GoDeadlock returns an error for bad input (including a
 // *ControlledError for a variant that runs only under the controlled
 // scheduler), a canceled ctx, or a child that failed without a result.
+// For a canceled ctx the child's process group is killed, and the Result
+// (its Outcome empty) holds what go-deadlock had reported by then. The
+// child also dies with its parent on Linux, even one killed by SIGKILL.
 func GoDeadlock(ctx context.Context, s *labs.Scenario, v *labs.Variant, cfg labs.Config, opts Options) (*Result, error) {
 	if os.Getenv(childEnv) != "" {
 		return nil, errors.New("run: GoDeadlock called in a child process: the program must call run.ServeChild before anything else")
@@ -138,6 +141,7 @@ func GoDeadlock(ctx context.Context, s *labs.Scenario, v *labs.Variant, cfg labs
 	cmd.ExtraFiles = []*os.File{wr}
 	cmd.WaitDelay = childWaitDelay
 	childproc.OwnGroup(cmd)
+	dieWithParent(cmd)
 
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
@@ -160,7 +164,13 @@ func GoDeadlock(ctx context.Context, s *labs.Scenario, v *labs.Variant, cfg labs
 	log.Debug("child done", zap.Duration("elapsed", elapsed), zap.Error(werr))
 
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("run: godeadlock: %w", err)
+		// Interrupted: the child's process group is killed; what
+		// go-deadlock had reported by then is the partial result.
+		res := newResult(s, v, cfg)
+		res.Detectors = goDeadlockDetectors
+		res.Elapsed = elapsed
+		res.Findings = append([]detector.Finding{}, detector.ParseGoDeadlock(output.Bytes())...)
+		return res, fmt.Errorf("run: godeadlock: %w", err)
 	}
 	if cctx.Err() != nil {
 		return killedResult(s, v, cfg, limit, elapsed, output.Bytes()), nil

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/locklab/locklab/detector"
 )
 
 // Kind says whether a variant is wrong on purpose, a lock-based fix, or a
@@ -494,4 +496,35 @@ func PackageDoc(src string) string {
 		panic(fmt.Sprintf("labs: doc.go has no package comment: %v", err))
 	}
 	return f.Doc.Text()
+}
+
+// Event is one event of a run or an explored schedule: what a worker did
+// (a lock requested or taken, a send, a labelled read or write, a
+// yield...), in the order it happened. Native runs and the controlled
+// scheduler record the same stream; renderers draw it as lanes, as HTML
+// or as a Chrome trace.
+type Event struct {
+	// Step numbers the schedule's steps under the controlled scheduler
+	// (several events can share one); natively it counts the events.
+	Step   int    `json:"step"`
+	Worker string `json:"worker"`
+	// Op is what happened: "start", "exit", "lock", "unlock", "request"
+	// (a lock asked for, natively), "trylock ok", "trylock fail",
+	// "rlock", "runlock", "acquire", "release", "send", "recv", "close",
+	// "yield", "read", "write", "wait", "sleep", "woke", "signal",
+	// "broadcast", "add", "done", "once run", "once done", "select send",
+	// "select recv", "select default", "progress", "blocked" or
+	// "finding".
+	Op     string   `json:"op"`
+	Target string   `json:"target,omitempty"` // the lock or channel
+	Holds  []string `json:"holds,omitempty"`  // what the worker holds after the step
+	// Value is the value read or written, for "read" and "write" steps.
+	Value string       `json:"value,omitempty"`
+	At    detector.Pos `json:"at"`
+	// Preempt marks the first event of a step that switched away from a
+	// worker that could have gone on: one of the schedule's Switches.
+	Preempt bool `json:"preempt,omitempty"`
+	// Time is when it happened, from the start of a native run; zero
+	// under the controlled scheduler, where only the order counts.
+	Time time.Duration `json:"time_ns,omitempty"`
 }

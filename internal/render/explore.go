@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/locklab/locklab/detector"
+	"github.com/locklab/locklab/internal/view"
 	"github.com/locklab/locklab/labs"
 	"github.com/locklab/locklab/labs/explore"
 	"github.com/locklab/locklab/labs/run"
@@ -235,7 +236,7 @@ func traceTable(b *strings.Builder, s *labs.Scenario, f *explore.Failure, how st
 		return
 	}
 	t := &table{indent: 2, head: []string{"STEP", strings.ToUpper(nounOr(s.Workers)), "OP", "TARGET", "HOLDS AFTER", "AT"}}
-	lost := lostWrites(rows)
+	lost := view.LostWrites(rows)
 	for i, e := range rows {
 		target := e.Target
 		if e.Value != "" {
@@ -248,7 +249,7 @@ func traceTable(b *strings.Builder, s *labs.Scenario, f *explore.Failure, how st
 		p := opPaint(e.Op)
 		if _, ok := lost[i]; ok {
 			p = boldRed
-			target += " (overwrites " + lost[i].over + "'s write: lost)"
+			target += " (overwrites " + lost[i].Over + "'s write: lost)"
 		}
 		t.row(c(strconv.Itoa(e.Step)), c(e.Worker), cp(p, op), c(target), c(dash(strings.Join(e.Holds, ", "))), cp(dim, e.At.String()))
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/locklab/locklab/detector"
+	"github.com/locklab/locklab/internal/view"
 	"github.com/locklab/locklab/labs/explore"
 )
 
@@ -32,16 +33,7 @@ const (
 )
 
 // laneText is what a lane shows for one event.
-func laneText(e explore.Event) string {
-	s := e.Op
-	if e.Target != "" {
-		s += " " + e.Target
-	}
-	if e.Value != "" {
-		s += " = " + e.Value
-	}
-	return s
-}
+func laneText(e explore.Event) string { return view.Text(e) }
 
 // shortAt is an event's position as lanes show it: file base name and
 // line.
@@ -81,40 +73,6 @@ func lanesFit(workers []string, trace []explore.Event, width int) int {
 	return w
 }
 
-// overwrite is a lost write: a worker's write of target that follows its
-// own read of target, when another worker wrote target in between.
-type overwrite struct {
-	by, over string // the writer, and whose write it overwrites
-	value    string // what the overwritten write wrote
-}
-
-// lostWrites finds, for each write event (by index), the write it
-// overwrites with a value computed from a stale read.
-func lostWrites(trace []explore.Event) map[int]overwrite {
-	out := map[int]overwrite{}
-	lastRead := map[string]int{} // worker+"\x00"+target -> index of its last read
-	for i, e := range trace {
-		key := e.Worker + "\x00" + e.Target
-		switch e.Op {
-		case "read":
-			lastRead[key] = i
-		case "write":
-			r, ok := lastRead[key]
-			if !ok {
-				continue
-			}
-			for j := i - 1; j > r; j-- {
-				o := trace[j]
-				if o.Op == "write" && o.Target == e.Target && o.Worker != e.Worker {
-					out[i] = overwrite{by: e.Worker, over: o.Worker, value: o.Value}
-					break
-				}
-			}
-		}
-	}
-	return out
-}
-
 // lanes writes a schedule as lanes: one column per worker, time
 // downward, each event in its worker's lane; a preemption is marked »
 // and a write that overwrites another worker's is followed by a line
@@ -143,7 +101,7 @@ func lanes(b *strings.Builder, workers []string, trace []explore.Event, laneW in
 		head += "AT"
 	}
 	fmt.Fprintf(b, "  %s\n", st.paint(bold, strings.TrimRight(head, " ")))
-	lost := lostWrites(trace)
+	lost := view.LostWrites(trace)
 	prev := -1
 	preempts := false
 	for i, e := range trace {
@@ -172,7 +130,7 @@ func lanes(b *strings.Builder, workers []string, trace []explore.Event, laneW in
 			fmt.Fprintf(b, "  %s%s\n", line, strings.TrimRight(st.paint(p, cell), " "))
 		}
 		if o, ok := lost[i]; ok {
-			note := fmt.Sprintf("✗ %s's write overwrites %s's %s = %s: that update is lost", e.Worker, o.over, e.Target, o.value)
+			note := fmt.Sprintf("✗ %s's write overwrites %s's %s = %s: that update is lost", e.Worker, o.Over, e.Target, o.Value)
 			fmt.Fprintf(b, "  %s%s\n", strings.Repeat(" ", laneStep+c*(laneW+laneGutter)), st.paint(boldRed, note))
 		}
 	}

@@ -44,25 +44,9 @@ type Options struct {
 	Shard Shard
 }
 
-// Event is one step of a schedule's trace.
-type Event struct {
-	Step   int    `json:"step"`
-	Worker string `json:"worker"`
-	// Op is "lock", "unlock", "trylock ok", "trylock fail", "rlock",
-	// "runlock", "acquire", "release", "send", "recv", "close", "yield",
-	// "read", "write", "wait", "sleep", "signal", "broadcast", "add",
-	// "done", "once run", "once done", "select send", "select recv",
-	// "select default", "exit" or "blocked".
-	Op     string   `json:"op"`
-	Target string   `json:"target,omitempty"` // the lock or channel
-	Holds  []string `json:"holds,omitempty"`  // what the worker holds after the step
-	// Value is the value read or written, for "read" and "write" steps.
-	Value string       `json:"value,omitempty"`
-	At    detector.Pos `json:"at"`
-	// Preempt marks the first event of a step that switched away from a
-	// worker that could have gone on: one of the schedule's Switches.
-	Preempt bool `json:"preempt,omitempty"`
-}
+// Event is one step of a schedule's trace: the lab's event stream
+// (labs.Event), as the controlled scheduler records it.
+type Event = labs.Event
 
 // Failure is one failing schedule.
 type Failure struct {

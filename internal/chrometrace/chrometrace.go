@@ -18,17 +18,17 @@ import (
 
 // Event is one trace event, with the fields the format documents.
 type Event struct {
-	Name  string         `json:"name"`
-	Cat   string         `json:"cat,omitempty"`
-	Ph    string         `json:"ph"`
-	Ts    float64        `json:"ts"` // microseconds
-	Dur   *float64       `json:"dur,omitempty"`
-	Pid   int            `json:"pid"`
-	Tid   int            `json:"tid"`
-	ID    *int           `json:"id,omitempty"`
-	S     string         `json:"s,omitempty"`  // instant scope: "t" thread, "g" global
-	Bp    string         `json:"bp,omitempty"` // flow binding point: "e" enclosing slice
-	Args  map[string]any `json:"args,omitempty"`
+	Name string         `json:"name"`
+	Cat  string         `json:"cat,omitempty"`
+	Ph   string         `json:"ph"`
+	Ts   float64        `json:"ts"` // microseconds
+	Dur  *float64       `json:"dur,omitempty"`
+	Pid  int            `json:"pid"`
+	Tid  int            `json:"tid"`
+	ID   *int           `json:"id,omitempty"`
+	S    string         `json:"s,omitempty"`  // instant scope: "t" thread, "g" global
+	Bp   string         `json:"bp,omitempty"` // flow binding point: "e" enclosing slice
+	Args map[string]any `json:"args,omitempty"`
 }
 
 // Trace is the JSON object format of the trace.

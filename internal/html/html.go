@@ -150,7 +150,7 @@ func circle(edges []view.Edge) *graph {
 	}
 	r := max(110, 30*len(names))
 	cx, cy := r+wide/2+20, r+40
-	g := &graph{W: 2*cx, H: 2*cy}
+	g := &graph{W: 2 * cx, H: 2 * cy}
 	pos := map[string][2]int{}
 	for i, n := range names {
 		a := 2*math.Pi*float64(i)/float64(len(names)) - math.Pi/2
@@ -270,5 +270,3 @@ pre { white-space: pre-wrap; background: #f6f6f6; padding: 8px; }
 </body>
 </html>
 `))
-
-

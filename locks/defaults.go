@@ -196,3 +196,11 @@ func newConfig(opts []Option) config {
 	}
 	return c
 }
+
+// SetName names a Mutex for reports. Call it before the lock is first
+// used, while no other goroutine can use it (as with its construction); a
+// lock already bound keeps the name it had until it is bound again.
+func (m *Mutex) SetName(name string) { m.b.name = name }
+
+// SetName names an RWMutex for reports, as Mutex.SetName does.
+func (rw *RWMutex) SetName(name string) { rw.b.name = name }

@@ -123,6 +123,9 @@ func Begin(rt labs.Runtime) {
 			continue
 		}
 		s.names[addr(v.ptr)] = v.name
+		if n, ok := v.ptr.(interface{ SetName(string) }); ok && s.exp == nil {
+			n.SetName(v.name)
+		}
 	}
 }
 
@@ -154,9 +157,16 @@ func End() {
 
 // Name gives the object at address p (a lock, a channel, ...) a name for
 // reports: the checks harness names the exercise's own locks.
+//
+// Natively a lock that can be named (the mirrors' locks can) is named at
+// once, so that the run's detector reports it so; call Name before the
+// workers start.
 func Name(p any, name string) {
 	if s := st(); s.names != nil {
 		s.names[addr(p)] = name
+	}
+	if n, ok := p.(interface{ SetName(string) }); ok && st().exp == nil {
+		n.SetName(name)
 	}
 }
 

@@ -268,13 +268,14 @@ func outcome(fs []detector.Finding, timedOut bool, werr error) Outcome {
 		return Panic
 	case has(detector.Livelock):
 		return Livelock
-	case has(detector.Stall) && timedOut:
+	case (has(detector.Stall) || has(detector.ExitedOwner)) && timedOut:
 		return Timeout
-	case has(detector.Stall):
+	case has(detector.Stall), has(detector.ExitedOwner):
 		return Stall
 	case has(detector.Invariant):
 		return Violated
-	case has(detector.LockOrder):
+	case has(detector.LockOrder), has(detector.RecursiveRLock), has(detector.WaitUnderLock):
+		// Potential deadlocks: the run did not hang, but another could.
 		return LockOrder
 	}
 	return OK

@@ -5,6 +5,8 @@ import (
 	"github.com/locklab/locklab/labs/bank"
 	"github.com/locklab/locklab/labs/counter"
 	"github.com/locklab/locklab/labs/philosophers"
+	"github.com/locklab/locklab/labs/readerswriters"
+	"github.com/locklab/locklab/labs/reentrant"
 )
 
 // All returns every scenario in curriculum order. The slice is new on each
@@ -14,6 +16,8 @@ func All() []*labs.Scenario {
 		counter.Scenario,
 		bank.Scenario,
 		philosophers.Scenario,
+		reentrant.Scenario,
+		readerswriters.Scenario,
 	}
 }
 

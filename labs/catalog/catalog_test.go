@@ -30,7 +30,7 @@ func TestValidate(t *testing.T) {
 }
 
 func TestNames(t *testing.T) {
-	want := []string{"counter", "bank", "philosophers"}
+	want := []string{"counter", "bank", "philosophers", "reentrant", "readers-writers"}
 	if got := catalog.Names(); !slices.Equal(got, want) {
 		t.Errorf("Names() = %q; want %q", got, want)
 	}
@@ -57,8 +57,10 @@ func TestLookup(t *testing.T) {
 		{name: "philo", suggest: "philosophers"},
 		{name: "bnak", suggest: "bank"},
 		{name: "Bank", suggest: "bank"}, // names are case-sensitive
+		{name: "readers-writers", want: "readers-writers"},
+		{name: "readers", suggest: "readers-writers"},
 		{name: ""},
-		{name: "readers-writers"},
+		{name: "sleeping-barber"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,5 +99,5 @@ func ExampleLookup() {
 	_, err := catalog.Lookup("philosophres")
 	fmt.Println(err)
 	// Output:
-	// unknown scenario "philosophres"; valid: counter, bank, philosophers (did you mean "philosophers"?)
+	// unknown scenario "philosophres"; valid: counter, bank, philosophers, reentrant, readers-writers (did you mean "philosophers"?)
 }

@@ -37,6 +37,10 @@ var small = map[string]labs.Config{
 	"counter":      {Workers: 2, Ops: 2},
 	"bank":         {Workers: 3, Ops: 2},
 	"philosophers": {Workers: 3, Ops: 2},
+	// One writer and two readers: enough for a reader to overtake a
+	// waiting writer while the other reads.
+	"reentrant":       {Workers: 2, Ops: 2},
+	"readers-writers": {Workers: 3, Ops: 2},
 }
 
 // bug is what the explorer must find in a buggy variant, with the
@@ -51,12 +55,15 @@ type bug struct {
 // two clerks whose seeded transfers draw on one account for more than it
 // holds: with seed 42, two clerks and two transfers each do.
 var bugs = map[string]bug{
-	"counter/unsynchronized":       {run.Violated, small["counter"]},
-	"counter/cooperative-await":    {run.Violated, small["counter"]},
-	"bank/from-then-to":            {run.Deadlock, small["bank"]},
-	"bank/check-then-act":          {run.Violated, labs.Config{Workers: 2, Ops: 2}},
-	"philosophers/left-then-right": {run.Deadlock, small["philosophers"]},
-	"philosophers/polite":          {run.Livelock, small["philosophers"]},
+	"counter/unsynchronized":            {run.Violated, small["counter"]},
+	"counter/cooperative-await":         {run.Violated, small["counter"]},
+	"bank/from-then-to":                 {run.Deadlock, small["bank"]},
+	"bank/check-then-act":               {run.Violated, labs.Config{Workers: 2, Ops: 2}},
+	"philosophers/left-then-right":      {run.Deadlock, small["philosophers"]},
+	"philosophers/polite":               {run.Livelock, small["philosophers"]},
+	"reentrant/double-lock":             {run.Deadlock, small["reentrant"]},
+	"readers-writers/reader-preference": {run.Violated, small["readers-writers"]},
+	"readers-writers/recursive-rlock":   {run.Deadlock, small["readers-writers"]},
 }
 
 func TestEveryBuggyVariantListed(t *testing.T) {

@@ -24,8 +24,9 @@ func NewCmdExercise(deps *Deps, runF func(*ExerciseListOptions) error) *cobra.Co
 locklab grade NAME grades one against its rubric.`,
 		Example: `  locklab exercise list
   locklab exercise list --json | jq '.[].rubric'`,
-		Args:              noArgs,
+		Args:              cobra.ArbitraryArgs,
 		ValidArgsFunction: cobra.NoFileCompletions,
+		RunE:              groupRunE,
 	}
 	opts := &ExerciseListOptions{Deps: deps}
 	list := &cobra.Command{

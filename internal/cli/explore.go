@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/locklab/locklab/internal/render"
+	"github.com/locklab/locklab/internal/shard"
 	"github.com/locklab/locklab/labs"
 	"github.com/locklab/locklab/labs/explore"
 )
@@ -38,15 +39,17 @@ type ExploreOptions struct {
 	Schedules    int
 	Depth        int
 	Preemptions  int
-	Seed         uint64
+	ScheduleSeed uint64 // the strategy's
 	Time         time.Duration
 	Workers, Ops int
-	WorkerSeed   uint64
+	Seed         uint64 // the workers', as in run and step
 	Replay       string
+	Shard        string // --shard k/n
 	JSON         bool
 
 	// set records which flags were given, by name.
-	set map[string]bool
+	set   map[string]bool
+	shard shard.Spec
 }
 
 // NewCmdExplore returns `locklab explore`. runF, when not nil, is called
@@ -78,19 +81,31 @@ schedule), random (a random walk), dfs (every schedule with at most
 --preemptions preemptions, depth first; explore says when it is done).
 
 Counts and the workers' own random choices default to the scenario's
-(--workers, --ops, --worker-seed; fewer workers and ops make shorter
-traces, and a search over every schedule, dfs, feasible). --seed seeds the
-strategy, not the workers. While exploring, a progress line is written to stderr when it is a
-terminal.
+(--workers, --ops, --seed, which mean what they mean in locklab run and
+locklab step; fewer workers and ops make shorter traces, and a search
+over every schedule, dfs, feasible). --schedule-seed seeds the
+strategy's choices. While exploring, a progress line is written to
+stderr when it is a terminal.
+
+--shard k/n runs schedules k, k+n, k+2n, ... of the budget, for a CI
+matrix or a cluster (random and pct: each schedule depends only on the
+options and its number); without it, the environment of a Kubernetes
+Indexed Job (JOB_COMPLETION_INDEX, with LOCKLAB_SHARDS), Bazel
+(TEST_SHARD_INDEX, TEST_TOTAL_SHARDS) or GitLab (CI_NODE_INDEX,
+CI_NODE_TOTAL) is honoured. locklab merge combines the shards' --json
+results into exactly the unsharded exploration's.
 
 Exit status: 0 no failure found, 1 a failure found (or replayed), 2 bad
-usage, including a malformed token or one made for another variant.`,
+usage, including a malformed token or one made for another variant, or
+no schedule run (a --time budget that ran out first), 128+N when stopped
+by signal N, after writing how far it got, marked as interrupted.`,
 		Example: `  locklab explore bank --variant from-then-to
   locklab explore bank --variant from-then-to --replay TOKEN
   locklab explore philosophers --variant hierarchy --schedules 10000
-  locklab explore counter --variant cooperative-await --workers 2 --ops 2
+  locklab explore counter --variant cooperative-await --workers 2 --ops 2 --seed 7
   locklab explore bank --variant ordered --strategy dfs --workers 2 --ops 2
-  locklab explore philosophers --buggy --json | jq .first.trace`,
+  locklab explore philosophers --buggy --json | jq .first.trace
+  locklab explore philosophers --variant hierarchy --schedules 100000 --shard 2/4 --json > part-2.json`,
 		Args:              scenarioArg(deps),
 		ValidArgsFunction: completeScenario(deps),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -99,8 +114,21 @@ usage, including a malformed token or one made for another variant.`,
 			for _, name := range append(searchFlags, "replay") {
 				opts.set[name] = cmd.Flags().Changed(name)
 			}
+			if opts.set["worker-seed"] {
+				fmt.Fprintln(deps.ErrOut, "locklab: --worker-seed is now --seed, as in run and step (the strategy's seed is --schedule-seed)")
+				opts.set["seed"] = true
+			}
 			if err := opts.check(); err != nil {
 				return err
+			}
+			if !opts.set["replay"] {
+				var err error
+				if opts.shard, err = shard.Resolve(opts.Shard, deps.getenv); err != nil {
+					return err
+				}
+				if opts.shard.Sharded() && opts.Strategy == "dfs" {
+					return fmt.Errorf("--strategy dfs cannot be sharded (shard %s from %s): each of its schedules depends on the one before; shard pct or random", opts.shard, opts.shard.Source)
+				}
 			}
 			if runF != nil {
 				return runF(opts)
@@ -114,11 +142,18 @@ usage, including a malformed token or one made for another variant.`,
 	f.IntVar(&opts.Schedules, "schedules", 1000, fmt.Sprintf("schedules to run at most, 1 to %d", MaxSchedules))
 	f.IntVar(&opts.Depth, "depth", 3, fmt.Sprintf("pct's bug depth d, 1 to %d", MaxDepth))
 	f.IntVar(&opts.Preemptions, "preemptions", 2, fmt.Sprintf("dfs's preemption bound, 0 to %d", MaxPreemptions))
-	f.Uint64Var(&opts.Seed, "seed", 1, "seed of the strategy's random choices, at least 1")
+	f.Uint64Var(&opts.ScheduleSeed, "schedule-seed", 1, "seed of the strategy's random choices, at least 1")
 	f.DurationVar(&opts.Time, "time", 0, fmt.Sprintf("stop after this long, up to %v (default: no limit)", MaxExploreTime))
 	f.IntVar(&opts.Workers, "workers", 0, fmt.Sprintf("number of workers, 2 to %d (default: the scenario's)", labs.MaxWorkers))
 	f.IntVar(&opts.Ops, "ops", 0, fmt.Sprintf("units of work per worker, 1 to %d (default: the scenario's)", labs.MaxOps))
-	f.Uint64Var(&opts.WorkerSeed, "worker-seed", 0, "seed of the workers' own random choices, such as which accounts a transfer uses; at least 1 (default: the scenario's)")
+	f.Uint64Var(&opts.Seed, "seed", 0, "seed of the workers' own random choices, such as which accounts a transfer uses, as in run and step; at least 1 (default: the scenario's)")
+	// --worker-seed was --seed's name before --seed meant the same in
+	// run, explore and step; it still works, with a note on stderr (not
+	// on stdout, which --json keeps for JSON, as cobra's deprecation
+	// notes would).
+	f.Uint64Var(&opts.Seed, "worker-seed", 0, "the same as --seed")
+	_ = f.MarkHidden("worker-seed")
+	f.StringVar(&opts.Shard, "shard", "", "run shard k of n (k/n, from 1) of the schedules; locklab merge combines the shards")
 	f.StringVar(&opts.Replay, "replay", "", "replay the schedule of this token (printed by a failing explore or by locklab step)")
 	f.BoolVar(&opts.JSON, "json", false, "write the result as JSON")
 	_ = cmd.RegisterFlagCompletionFunc("strategy", cobra.FixedCompletions(strategies, cobra.ShellCompDirectiveNoFileComp))
@@ -126,7 +161,7 @@ usage, including a malformed token or one made for another variant.`,
 }
 
 // searchFlags shape a search; a replay has none of them.
-var searchFlags = []string{"strategy", "schedules", "depth", "preemptions", "seed", "time", "workers", "ops", "worker-seed"}
+var searchFlags = []string{"strategy", "schedules", "depth", "preemptions", "schedule-seed", "time", "workers", "ops", "seed", "worker-seed", "shard"}
 
 // check validates what can be checked without the catalog.
 func (o *ExploreOptions) check() error {
@@ -136,6 +171,9 @@ func (o *ExploreOptions) check() error {
 	if o.set["replay"] {
 		for _, name := range searchFlags {
 			if o.set[name] {
+				if name == "worker-seed" {
+					name = "seed"
+				}
 				return fmt.Errorf("--%s does not apply to --replay: a token records its schedule and configuration", name)
 			}
 		}
@@ -146,17 +184,17 @@ func (o *ExploreOptions) check() error {
 	}
 	switch {
 	case !slices.Contains(strategies, o.Strategy):
-		return fmt.Errorf("unknown strategy %q; valid: %s", o.Strategy, strings.Join(strategies, ", "))
+		return fmt.Errorf("--strategy: %w", &labs.UnknownError{What: "strategy", Name: o.Strategy, Valid: strategies})
 	case o.Schedules < 1 || o.Schedules > MaxSchedules:
 		return fmt.Errorf("--schedules must be between 1 and %d, got %d", MaxSchedules, o.Schedules)
 	case o.Depth < 1 || o.Depth > MaxDepth:
 		return fmt.Errorf("--depth must be between 1 and %d, got %d", MaxDepth, o.Depth)
 	case o.Preemptions < 0 || o.Preemptions > MaxPreemptions:
 		return fmt.Errorf("--preemptions must be between 0 and %d, got %d", MaxPreemptions, o.Preemptions)
-	case o.Seed == 0:
-		return errors.New("--seed must be at least 1")
-	case o.set["worker-seed"] && o.WorkerSeed == 0:
-		return errors.New("--worker-seed must be at least 1 (0 stands for the scenario's default)")
+	case o.ScheduleSeed == 0:
+		return errors.New("--schedule-seed must be at least 1")
+	case o.set["seed"] && o.Seed == 0:
+		return errors.New("--seed must be at least 1 (0 stands for the scenario's default)")
 	case o.Time < 0 || o.Time > MaxExploreTime:
 		return fmt.Errorf("--time must be between 0 (no limit) and %v, got %v", MaxExploreTime, o.Time)
 	}
@@ -166,8 +204,8 @@ func (o *ExploreOptions) check() error {
 // resolve returns the scenario, the variant and the configuration.
 func (o *ExploreOptions) resolve() (*labs.Scenario, *labs.Variant, labs.Config, error) {
 	ro := &RunOptions{Deps: o.Deps, Scenario: o.Scenario, Buggy: o.Buggy, Variant: o.Variant,
-		Workers: o.Workers, Ops: o.Ops, Seed: o.WorkerSeed,
-		WorkersSet: o.set["workers"], OpsSet: o.set["ops"], SeedSet: o.set["worker-seed"]}
+		Workers: o.Workers, Ops: o.Ops, Seed: o.Seed,
+		WorkersSet: o.set["workers"], OpsSet: o.set["ops"], SeedSet: o.set["seed"]}
 	return ro.resolve()
 }
 
@@ -186,38 +224,63 @@ func exploreRun(cmd *cobra.Command, o *ExploreOptions) error {
 		Schedules:   o.Schedules,
 		Depth:       o.Depth,
 		Preemptions: o.Preemptions,
-		Seed:        o.Seed,
+		Seed:        o.ScheduleSeed,
 		Time:        o.Time,
 		Config:      cfg,
 		Logger:      log,
 	}
+	if sh := o.shard; sh.Sharded() {
+		opts.Shard = explore.Shard{Index: sh.Index, Count: sh.Count}
+		if sh.Size(o.Schedules) == 0 {
+			return fmt.Errorf("shard %s (from %s) has no schedule to run: --schedules %d for %d shards; use at most %d shards", sh, sh.Source, o.Schedules, sh.Count, o.Schedules)
+		}
+		log.Info("exploring one shard of the schedules", zap.String("shard", sh.String()), zap.String("from", sh.Source),
+			zap.Int("schedules", sh.Size(o.Schedules)), zap.Int("of", o.Schedules))
+	}
 	var bar *progressLine
-	if render.IsTerminal(d.ErrOut) {
+	if d.Interactive {
 		bar = newProgressLine(d.ErrOut, time.Now)
 		opts.Progress = bar.update
 	}
 	log.Debug("explore", zap.String("strategy", o.Strategy), zap.Int("schedules", o.Schedules),
-		zap.Uint64("seed", o.Seed), zap.Int("workers", cfg.Workers), zap.Int("ops", cfg.Ops))
+		zap.Uint64("schedule_seed", o.ScheduleSeed), zap.Int("workers", cfg.Workers), zap.Int("ops", cfg.Ops), zap.Uint64("seed", cfg.Seed))
 	res, err := explore.Explore(cmd.Context(), s, v, opts)
 	bar.clear()
 	if err != nil {
 		return err
 	}
-	if err := cmd.Context().Err(); err != nil && res.First == nil {
-		// Interrupted: "no failure in the schedules run so far" is not
-		// a clean bill.
-		return err
+	if res.Shard != nil {
+		res.Shard.Source = o.shard.Source
 	}
-	if o.JSON {
+	interrupted := cmd.Context().Err() != nil && res.First == nil
+	if !interrupted && res.Schedules == 0 {
+		// Nothing was checked: that is no pass.
+		return fmt.Errorf("explored no schedule: the --time budget of %v ran out before the first one ended, so nothing was checked; give more --time", o.Time)
+	}
+	switch {
+	case o.JSON:
+		// Interrupted, the result says so ("interrupted": true).
+		res.Interrupted = res.Interrupted || interrupted
 		err = render.ExploreJSON(d.Out, res)
-	} else {
+	case interrupted:
+		// "No failure in the schedules run so far" is not a clean bill.
+		_, err = fmt.Fprintf(d.Out, "INTERRUPTED: %s/%s explored in %d of its %d schedules (strategy %s, schedule seed %d) before it was stopped: no failure so far, which is not a clean bill.\n",
+			s.Name, v.Name, res.Schedules, o.shard.Size(o.Schedules), o.Strategy, o.ScheduleSeed)
+	default:
 		err = render.Explore(d.Out, s, v, res, d.style())
+		if err == nil && res.Shard != nil {
+			_, err = fmt.Fprintf(d.Out, "\nShard %s (from %s): %d of the %d schedules. locklab merge combines the shards' --json results.\n",
+				o.shard, o.shard.Source, res.Schedules, o.Schedules)
+		}
 	}
 	if err != nil {
 		return err
 	}
 	log.Info("done", zap.Int("schedules", res.Schedules), zap.Int("failures", res.Failures), zap.Duration("elapsed", res.Elapsed))
-	if res.First != nil {
+	switch {
+	case interrupted:
+		return cmd.Context().Err()
+	case res.First != nil:
 		return errProblem
 	}
 	return nil

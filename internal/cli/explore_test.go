@@ -57,7 +57,7 @@ func TestExploreFindsAndReplays(t *testing.T) {
 		{[]string{"explore", "bank", "--variant", "from-then-to", "--workers", "2", "--ops", "2"}, "DEADLOCK"},
 		{[]string{"explore", "philosophers", "--buggy", "--workers", "3", "--ops", "1", "--strategy", "random"}, "DEADLOCK"},
 		{[]string{"explore", "counter", "--variant", "cooperative-await", "--workers", "2", "--ops", "2"}, "INVARIANT VIOLATED"},
-		{[]string{"explore", "bank", "--variant", "from-then-to", "--workers", "2", "--ops", "1", "--worker-seed", "1", "--strategy", "dfs"}, "DEADLOCK"},
+		{[]string{"explore", "bank", "--variant", "from-then-to", "--workers", "2", "--ops", "1", "--seed", "1", "--strategy", "dfs"}, "DEADLOCK"},
 	}
 	for _, tt := range tests {
 		name := strings.Join(tt.args, " ")
@@ -180,11 +180,17 @@ func TestExploreBadInput(t *testing.T) {
 		{[]string{"explore", "bank", "--schedules", "-5"}, "--schedules must be between 1 and 10000000, got -5"},
 		{[]string{"explore", "bank", "--depth", "0"}, "--depth must be between 1 and 20, got 0"},
 		{[]string{"explore", "bank", "--preemptions", "-1"}, "--preemptions must be between 0 and 20, got -1"},
-		{[]string{"explore", "bank", "--seed", "0"}, "--seed must be at least 1"},
-		{[]string{"explore", "bank", "--worker-seed", "0"}, "--worker-seed must be at least 1"},
-		{[]string{"explore", "bank", "--replay", token, "--worker-seed", "2"}, "--worker-seed does not apply to --replay"},
+		{[]string{"explore", "bank", "--schedule-seed", "0"}, "--schedule-seed must be at least 1"},
+		{[]string{"explore", "bank", "--seed", "0"}, "--seed must be at least 1 (0 stands for the scenario's default)"},
+		{[]string{"explore", "bank", "--replay", token, "--seed", "2"}, "--seed does not apply to --replay"},
+		{[]string{"explore", "bank", "--replay", token, "--shard", "1/2"}, "--shard does not apply to --replay"},
+		{[]string{"explore", "bank", "--strategy", "pcx"}, `--strategy: unknown strategy "pcx"; valid: pct, random, dfs (did you mean "pct"?)`},
+		{[]string{"explore", "bank", "--shard", "3/2"}, "--shard 3/2: the shard must be between 1 and 2"},
+		{[]string{"explore", "bank", "--shard", "1/2", "--strategy", "dfs"}, "--strategy dfs cannot be sharded (shard 1/2 from --shard)"},
+		{[]string{"explore", "bank", "--shard", "4/4", "--schedules", "3"}, "shard 4/4 (from --shard) has no schedule to run: --schedules 3 for 4 shards; use at most 3 shards"},
+		{[]string{"explore", "bank", "--variant", "ordered", "--time", "1ns"}, "explored no schedule: the --time budget of 1ns ran out before the first one ended, so nothing was checked"},
 		{[]string{"explore", "bank", "--time", "-1s"}, "--time must be between 0 (no limit) and 1h0m0s, got -1s"},
-		{[]string{"explore", "bank", "--time", "soon"}, `invalid argument "soon" for "--time" flag`},
+		{[]string{"explore", "bank", "--time", "soon"}, `--time: "soon" is not a duration`},
 		{[]string{"explore", "bank", "--workers", "1"}, "workers must be between 2 and 1000, got 1"},
 		{[]string{"explore", "bank", "--buggy", "--variant", "ordered"}, "--buggy and --variant cannot be used together"},
 		{[]string{"explore", "bank", "--variant", "nope"}, `unknown variant "nope"`},
@@ -220,13 +226,23 @@ func TestExploreOptions(t *testing.T) {
 	deps, _, _ := testDeps()
 	var got *ExploreOptions
 	cmd := NewCmdExplore(deps, func(o *ExploreOptions) error { got = o; return nil })
-	cmd.SetArgs([]string{"toy", "--strategy", "dfs", "--schedules", "50", "--preemptions", "3", "--seed", "9", "--time", "2s", "--ops", "4"})
+	cmd.SetArgs([]string{"toy", "--strategy", "dfs", "--schedules", "50", "--preemptions", "3", "--schedule-seed", "9", "--time", "2s", "--ops", "4", "--seed", "5"})
 	if err := cmd.Execute(); err != nil {
 		t.Fatalf("Execute() = %v; want nil", err)
 	}
 	if got.Scenario != "toy" || got.Strategy != "dfs" || got.Schedules != 50 || got.Preemptions != 3 || got.Depth != 3 ||
-		got.Seed != 9 || got.Time != 2*time.Second || got.Ops != 4 || !got.set["ops"] || got.set["workers"] {
-		t.Errorf("options = %+v; want toy, dfs, 50 schedules, 3 preemptions, depth 3, seed 9, 2s, ops 4 set, workers not", got)
+		got.ScheduleSeed != 9 || got.Time != 2*time.Second || got.Ops != 4 || !got.set["ops"] || got.set["workers"] || got.Seed != 5 || !got.set["seed"] {
+		t.Errorf("options = %+v; want toy, dfs, 50 schedules, 3 preemptions, depth 3, schedule seed 9, 2s, ops 4 set, workers not, seed 5", got)
+	}
+}
+
+// --worker-seed, --seed's old name, still works, and says so on stderr.
+func TestExploreWorkerSeed(t *testing.T) {
+	code, stdout, stderr := locklabReal(t, "", "explore", "bank", "--variant", "ordered", "--workers", "2", "--ops", "1", "--schedules", "5", "--worker-seed", "3", "--json")
+	var r explore.Result
+	mustUnmarshal(t, []byte(stdout), &r)
+	if code != exitOK || r.Config.Seed != 3 || stderr != "locklab: --worker-seed is now --seed, as in run and step (the strategy's seed is --schedule-seed)\n" {
+		t.Errorf("explore --worker-seed 3 = %d, seed %d, stderr %q; want 0, the workers' seed 3 and a note", code, r.Config.Seed, stderr)
 	}
 }
 

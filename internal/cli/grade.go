@@ -15,8 +15,10 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/locklab/locklab/grade"
+	"github.com/locklab/locklab/grade/batch"
 	"github.com/locklab/locklab/grade/sandbox"
 	"github.com/locklab/locklab/internal/render"
+	"github.com/locklab/locklab/internal/shard"
 	"github.com/locklab/locklab/labs"
 )
 
@@ -36,9 +38,20 @@ type GradeOptions struct {
 	Rubric   string // an override file
 	Sandbox  string // auto, required or off
 
+	// Batch grading: every subdirectory of Batch is a submission.
+	Batch   string
+	Results string // the results files' directory
+	Force   bool   // grade again what an earlier batch graded
+	Jobs    int    // gradings at a time; 0: batch.DefaultJobs()
+	Shard   string // --shard k/n
+
 	rubric *grade.RubricFile
 	mode   sandbox.Mode
+	shard  shard.Spec
 }
+
+// GradeFunc grades one submission: grade.Grade, or a test's.
+type GradeFunc = batch.GradeFunc
 
 func gradeFormats() []string { return append([]string{FormatText}, grade.Formats()...) }
 
@@ -61,9 +74,10 @@ func rubricHelp() string {
 func NewCmdGrade(deps *Deps, runF func(*GradeOptions) error) *cobra.Command {
 	opts := &GradeOptions{Deps: deps, Format: FormatText, Timeout: grade.DefaultTimeout, Sandbox: string(sandbox.Auto)}
 	cmd := &cobra.Command{
-		Use:   "grade EXERCISE [--dir DIR] [--format F] [--out FILE]",
-		Short: "Grade a solution of an exercise against its rubric",
-		Long: `Grade the solution in DIR (default exercises/EXERCISE) of an exercise.
+		Use:   "grade EXERCISE [--dir DIR | --batch DIR] [--format F] [--out FILE]",
+		Short: "Grade a solution of an exercise, or a whole class, against its rubric",
+		Long: `Grade the solution in DIR (default exercises/EXERCISE) of an exercise,
+or with --batch every submission of a class.
 
 Only the exercise's own files are graded (locklab exercise list names
 them). They must import only allowed packages (sync, sync/atomic, time,
@@ -107,18 +121,43 @@ interrupted grading still writes one, marked.
 step, with the submission's own lines and the values its shared reads
 and writes saw.
 
+--batch DIR grades every subdirectory of DIR as one submission (its
+name is the submission's), --jobs at a time (default: one per two
+cores, since each grading keeps two busy), each in its own sandbox, with
+a progress line on a terminal. It writes each submission's results
+file, in --format, to --results DIR (default locklab-results/EXERCISE),
+and a gradebook: one row per submission, one column per check (points,
+or pass/fail for a gate), with its status (graded, error: the grading
+failed, with why; interrupted). The gradebook goes to --out as CSV, or
+as JSON lines with --json, or to stdout as a table; with --out the table
+goes to stdout too. A batch resumes: a submission graded before, and
+unchanged since (same files, rubric, grader and --timeout), is not
+graded again unless --force. One grading that crashes, hangs or fails
+is that row's error; the others are graded.
+
+--shard k/n grades every n-th submission (sorted by name) from the k-th,
+for a CI matrix or a cluster; without it, the environment of a
+Kubernetes Indexed Job (JOB_COMPLETION_INDEX, with LOCKLAB_SHARDS set to
+the Job's completions), Bazel (TEST_SHARD_INDEX, TEST_TOTAL_SHARDS) or
+GitLab (CI_NODE_INDEX, CI_NODE_TOTAL) is honoured. locklab merge puts
+the shards' --json gradebooks together.
+
 This needs the Go toolchain, cgo and a C compiler.
 
-Exit status: 0 full marks (replay: the schedule passes), 1 points lost
-(replay: the failure reproduced), 2 bad usage, a bad token or no
-toolchain, 128+N when stopped by signal N (130 for Ctrl-C), after
-writing the results so far.`,
+Exit status: 0 full marks (replay: the schedule passes; batch: every
+submission), 1 points lost (replay: the failure reproduced; batch: by
+some submission), 2 bad usage, a bad token, no toolchain, a batch with
+no submission, or (batch) a grading that failed, 128+N when stopped by
+signal N (130 for Ctrl-C, 143 for SIGTERM), after writing the results
+so far, marked as interrupted.`,
 		Example: `  locklab grade bank
   locklab grade bank --dir ~/work/bank --format gradescope --out /autograder/results/results.json
   locklab grade counter --format classroom | base64 -w0
   locklab grade philosophers --format junit --out report.xml
   locklab grade bank --rubric rubric.json --sandbox required
-  locklab grade bank --replay ll1-...`,
+  locklab grade bank --replay ll1-...
+  locklab grade bank --batch submissions/ --out gradebook.csv
+  locklab grade bank --batch submissions/ --shard 2/4 --json --out gradebook-2.jsonl`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return fmt.Errorf("%s takes one exercise (%s), got %d arguments", cmd.CommandPath(), strings.Join(exerciseNames(), ", "), len(args))
@@ -128,30 +167,25 @@ writing the results so far.`,
 				return err
 			}
 			opts.Exercise = ex
+			if opts.Batch != "" {
+				return opts.checkBatch(cmd)
+			}
+			if cmd.Flags().Changed("shard") {
+				return errors.New("--shard splits a --batch; grade one submission without it")
+			}
+			for _, name := range []string{"results", "force", "jobs"} {
+				if cmd.Flags().Changed(name) {
+					return fmt.Errorf("--%s applies to --batch only", name)
+				}
+			}
 			if opts.JSON {
 				if cmd.Flags().Changed("format") && opts.Format != grade.FormatJSON {
 					return fmt.Errorf("--json and --format %s contradict each other; give one", opts.Format)
 				}
 				opts.Format = grade.FormatJSON
 			}
-			if !slices.Contains(gradeFormats(), opts.Format) {
-				msg := fmt.Sprintf("unknown format %q; valid: %s", opts.Format, strings.Join(gradeFormats(), ", "))
-				if s := labs.Closest(opts.Format, gradeFormats()); s != "" {
-					msg += fmt.Sprintf(" (did you mean %q?)", s)
-				}
-				return errors.New(msg)
-			}
-			if opts.Timeout <= 0 {
-				return fmt.Errorf("--timeout must be positive, got %v", opts.Timeout)
-			}
-			if opts.mode, err = sandbox.ParseMode(opts.Sandbox); err != nil {
-				return fmt.Errorf("--sandbox: %w", err)
-			}
-			if opts.Rubric != "" {
-				if opts.rubric, err = grade.LoadRubric(opts.Rubric); err != nil {
-					return err
-				}
-				opts.Exercise = opts.rubric.Apply(opts.Exercise)
+			if err := opts.checkCommon(); err != nil {
+				return err
 			}
 			if opts.Replay != "" {
 				if opts.Format != FormatText && opts.Format != grade.FormatJSON {
@@ -184,6 +218,9 @@ writing the results so far.`,
 			if runF != nil {
 				return runF(opts)
 			}
+			if opts.Batch != "" {
+				return gradeBatchRun(cmd, opts)
+			}
 			return gradeRun(cmd, opts)
 		},
 	}
@@ -196,11 +233,43 @@ writing the results so far.`,
 	f.StringVar(&opts.Replay, "replay", "", "replay the schedule of a token a failed check gave, instead of grading")
 	f.StringVar(&opts.Rubric, "rubric", "", "a JSON file overriding the rubric's weights and effort")
 	f.StringVar(&opts.Sandbox, "sandbox", opts.Sandbox, "isolation of the submission's processes: auto, required or off")
+	f.StringVar(&opts.Batch, "batch", "", "grade every subdirectory of this directory as a submission")
+	f.StringVar(&opts.Results, "results", "", "with --batch: the directory of the results files (default locklab-results/EXERCISE)")
+	f.BoolVar(&opts.Force, "force", false, "with --batch: grade again the submissions an earlier batch graded")
+	f.IntVar(&opts.Jobs, "jobs", 0, fmt.Sprintf("with --batch: gradings at a time, 1 to %d (default: one per two cores, here %d)", maxJobs, batch.DefaultJobs()))
+	f.StringVar(&opts.Shard, "shard", "", "with --batch: grade shard k of n (k/n, from 1) of the submissions")
+	_ = cmd.MarkFlagDirname("batch")
+	_ = cmd.MarkFlagDirname("results")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(gradeFormats(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("sandbox", cobra.FixedCompletions([]string{"auto", "required", "off"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkFlagDirname("dir")
 	_ = cmd.MarkFlagFilename("rubric", "json")
 	return cmd
+}
+
+// checkCommon checks the flags a single grading and a batch share.
+func (opts *GradeOptions) checkCommon() error {
+	if !slices.Contains(gradeFormats(), opts.Format) {
+		return fmt.Errorf("--format: %w", &labs.UnknownError{What: "format", Name: opts.Format, Valid: gradeFormats()})
+	}
+	if opts.Timeout <= 0 {
+		return fmt.Errorf("--timeout must be positive, got %v", opts.Timeout)
+	}
+	modes := []string{string(sandbox.Auto), string(sandbox.Required), string(sandbox.Off)}
+	if !slices.Contains(modes, opts.Sandbox) {
+		return fmt.Errorf("--sandbox: %w", &labs.UnknownError{What: "mode", Name: opts.Sandbox, Valid: modes})
+	}
+	var err error
+	if opts.mode, err = sandbox.ParseMode(opts.Sandbox); err != nil {
+		return fmt.Errorf("--sandbox: %w", err)
+	}
+	if opts.Rubric != "" {
+		if opts.rubric, err = grade.LoadRubric(opts.Rubric); err != nil {
+			return err
+		}
+		opts.Exercise = opts.rubric.Apply(opts.Exercise)
+	}
+	return nil
 }
 
 func exerciseNames() []string {
@@ -241,7 +310,9 @@ func gradeRun(cmd *cobra.Command, opts *GradeOptions) error {
 		d.logger().Warn("the grader's sandbox is weaker than namespaces", zap.String("level", string(sb.Level())), zap.String("reason", sb.Reason()))
 	}
 	gopts := grade.Options{Timeout: opts.Timeout, Logger: d.logger(), Sandbox: sb, Replay: opts.Replay}
-	res, err := grade.Grade(cmd.Context(), opts.Exercise, opts.Dir, gopts)
+	st := d.status("grading " + opts.Exercise.Name + " " + opts.Dir + " (the first grading after an update also fills the grader's build cache, about a minute)")
+	res, err := d.gradeFunc()(cmd.Context(), opts.Exercise, opts.Dir, gopts)
+	st.Stop()
 	if res == nil {
 		return err
 	}

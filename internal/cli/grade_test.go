@@ -23,7 +23,7 @@ func TestGradeUsage(t *testing.T) {
 		{[]string{"grade", "nope"}, `unknown exercise "nope"; valid: counter, bank, philosophers`},
 		{[]string{"grade", "bank", "--format", "yaml"}, `unknown format "yaml"; valid: text, json, gradescope, classroom, junit`},
 		{[]string{"grade", "bank", "--timeout", "0s"}, "--timeout must be positive, got 0s"},
-		{[]string{"grade", "bank", "--timeout", "soon"}, `invalid argument "soon" for "--timeout" flag`},
+		{[]string{"grade", "bank", "--timeout", "soon"}, `--timeout: "soon" is not a duration`},
 		{[]string{"grade", "bank", "--dir", "/nonexistent/bank"}, "--dir /nonexistent/bank: no submission directory there"},
 		{[]string{"exercise", "list", "extra"}, "extra"},
 	}

@@ -4,10 +4,11 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+
+	"github.com/locklab/locklab/labs"
 )
 
 var (
@@ -19,7 +20,7 @@ var (
 // format.
 func newLogger(w io.Writer, level, format string) (*zap.Logger, error) {
 	if !slices.Contains(logLevels, level) {
-		return nil, fmt.Errorf("--log-level: unknown level %q; valid: %s", level, strings.Join(logLevels, ", "))
+		return nil, fmt.Errorf("--log-level: %w", &labs.UnknownError{What: "level", Name: level, Valid: logLevels})
 	}
 	lvl, err := zapcore.ParseLevel(level)
 	if err != nil {
@@ -33,7 +34,7 @@ func newLogger(w io.Writer, level, format string) (*zap.Logger, error) {
 	case "json":
 		enc = zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig())
 	default:
-		return nil, fmt.Errorf("--log-format: unknown format %q; valid: %s", format, strings.Join(logFormats, ", "))
+		return nil, fmt.Errorf("--log-format: %w", &labs.UnknownError{What: "format", Name: format, Valid: logFormats})
 	}
 	core := zapcore.NewCore(enc, zapcore.Lock(zapcore.AddSync(w)), lvl)
 	return zap.New(core).Named("locklab"), nil

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
@@ -53,6 +54,23 @@ type Deps struct {
 	// Logger is built by the root command from --log-level and
 	// --log-format, before any subcommand runs.
 	Logger *zap.Logger
+
+	// Interactive reports that ErrOut is a terminal: a wait of more than
+	// StatusDelay (a second, when zero) shows a status line there.
+	Interactive bool
+	StatusDelay time.Duration
+	// Getenv reads the environment (os.Getenv when nil): the sharding
+	// variables of CI systems and Kubernetes.
+	Getenv func(string) string
+	// Grade grades one submission (grade.Grade when nil).
+	Grade GradeFunc
+}
+
+func (d *Deps) getenv(name string) string {
+	if d.Getenv == nil {
+		return os.Getenv(name)
+	}
+	return d.Getenv(name)
 }
 
 func (d *Deps) logger() *zap.Logger {
@@ -115,7 +133,8 @@ func Main() int {
 func execute(ctx context.Context, deps *Deps, args []string) int {
 	root := NewCmdRoot(deps)
 	root.SetArgs(args)
-	_, err := root.ExecuteContextC(ctx)
+	c, err := root.ExecuteContextC(ctx)
+	err = betterUnknown(c, err)
 	if deps.Logger != nil {
 		_ = deps.Logger.Sync() // stderr may not support Sync; nothing to do about it
 	}
@@ -179,7 +198,10 @@ and the result says what went wrong, where, and which variant fixes it.
 locklab race runs a variant under the Go race detector and reduces its
 reports to the two conflicting accesses.
 
-Exit status: 0 nothing wrong found, 1 a problem found, 2 bad usage.`,
+Exit status: 0 nothing wrong found, 1 a problem found, 2 bad usage (or
+nothing was checked), 128+N when stopped by signal N (130 for Ctrl-C,
+143 for SIGTERM, 129 for SIGHUP), after writing the results so far,
+marked as interrupted.`,
 		Example: `  locklab list
   locklab explain philosophers
   locklab run philosophers --buggy
@@ -188,6 +210,7 @@ Exit status: 0 nothing wrong found, 1 a problem found, 2 bad usage.`,
   locklab race --all`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       version(),
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			log, err := newLogger(deps.ErrOut, opts.LogLevel, opts.LogFormat)
 			if err != nil {
@@ -199,7 +222,8 @@ Exit status: 0 nothing wrong found, 1 a problem found, 2 bad usage.`,
 	}
 	cmd.SetOut(deps.Out)
 	cmd.SetErr(deps.ErrOut)
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return err })
+	cmd.SetFlagErrorFunc(flagError)
+	cmd.SetVersionTemplate("{{.Version}}\n")
 
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&opts.LogLevel, "log-level", opts.LogLevel, "log level: "+strings.Join(logLevels, ", ")+"; logs go to stderr")
@@ -216,14 +240,13 @@ Exit status: 0 nothing wrong found, 1 a problem found, 2 bad usage.`,
 		NewCmdStep(deps, nil),
 		NewCmdExercise(deps, nil),
 		NewCmdGrade(deps, nil),
+		NewCmdMerge(deps, nil),
 	)
 	addCompletionExamples(cmd)
+	cmd.SetHelpCommand(newHelpCmd(cmd))
 	cmd.InitDefaultHelpCmd()
-	for _, c := range cmd.Commands() {
-		if c.Name() == "help" {
-			c.Example = "  locklab help run"
-		}
-	}
+	cmd.InitDefaultVersionFlag()
+	cmd.Flags().Lookup("version").Usage = "print locklab's version, commit and Go version"
 	return cmd
 }
 
@@ -246,7 +269,7 @@ func addCompletionExamples(root *cobra.Command) {
 		// Without a Run, cobra prints help and exits 0 for an unknown shell.
 		c.Args = func(_ *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return fmt.Errorf("unknown shell %q; valid: %s", args[0], strings.Join(shells, ", "))
+				return &labs.UnknownError{What: "shell", Name: args[0], Valid: shells}
 			}
 			return nil
 		}
@@ -264,5 +287,8 @@ func defaultDeps() *Deps {
 		Catalog:    catalogAll,
 		Run:        run.Run,
 		GoDeadlock: run.GoDeadlock,
+		// A status line only where someone watches it: not in CI logs,
+		// not in a pipe.
+		Interactive: render.IsTerminal(os.Stderr) && os.Getenv("TERM") != "dumb",
 	}
 }

@@ -76,7 +76,13 @@ as --buggy): that is the one to see first. Counts and the seed default to
 the scenario's (see the second line of the output); --yield 0 means no
 pause at yield points, only a runtime.Gosched.
 
-Exit status: 0 nothing wrong found, 1 a problem found, 2 bad usage.`,
+A buggy variant's report ends with the next command that shows more:
+locklab race for a data race, locklab explore for the interleaving (and
+for a bug that native timing missed this time), and the fix.
+
+Exit status: 0 nothing wrong found, 1 a problem found, 2 bad usage,
+128+N when stopped by signal N (the go-deadlock child is killed), after
+writing what the run saw so far, marked as interrupted.`,
 		Example: `  locklab run philosophers --buggy
   locklab run philosophers --variant hierarchy
   locklab run bank --variant check-then-act --workers 8 --ops 500 --seed 3
@@ -133,6 +139,27 @@ func (o *RunOptions) check() error {
 	}
 	var err error
 	o.Detectors, err = parseDetectors(o.DetectorList)
+	return err
+}
+
+// Interrupted is the outcome of a run stopped by a signal: its Result is
+// what it had seen so far, with no verdict.
+const Interrupted run.Outcome = "interrupted"
+
+// writeInterruptedRun writes an interrupted run's partial result, marked,
+// and returns err (the context's), so that the exit status is 128+N.
+func writeInterruptedRun(d *Deps, o *RunOptions, res *run.Result, err error) error {
+	res.Outcome = Interrupted
+	var werr error
+	if o.JSON {
+		werr = render.ResultJSON(d.Out, res)
+	} else {
+		_, werr = fmt.Fprintf(d.Out, "INTERRUPTED after %v: %s/%s was stopped before it ended, so there is no verdict (%d findings so far).\n",
+			res.Elapsed.Round(time.Millisecond), res.Scenario, res.Variant, len(res.Findings))
+	}
+	if werr != nil {
+		return werr
+	}
 	return err
 }
 
@@ -210,16 +237,22 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 		zap.String("scenario", s.Name), zap.String("variant", v.Name),
 		zap.Int("workers", cfg.Workers), zap.Int("ops", cfg.Ops), zap.Uint64("seed", cfg.Seed),
 		zap.Duration("yield", cfg.Yield), zap.String("detectors", o.DetectorList))
+	st := d.status(fmt.Sprintf("running %s/%s", s.Name, v.Name))
 	res, err := runner(cmd.Context(), s, v, cfg, opts)
+	st.Stop()
 	if err != nil {
-		// An interrupted run's Result is partial (its workers were stopped,
-		// not finished): saying nothing beats saying "OK".
+		if res != nil && cmd.Context().Err() != nil {
+			return writeInterruptedRun(d, o, res, err)
+		}
 		return err
 	}
 	if o.JSON {
 		err = render.ResultJSON(d.Out, res)
 	} else {
 		err = render.Result(d.Out, res, d.style())
+		if err == nil {
+			err = render.Next(d.Out, render.RunNext(res, v, v.Controlled), d.style())
+		}
 	}
 	if err != nil {
 		return err

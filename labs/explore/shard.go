@@ -76,6 +76,9 @@ type ShardInfo struct {
 	Time time.Duration `json:"time_ns,omitempty"`
 	// KeepGoing is Options.KeepGoing.
 	KeepGoing bool `json:"keep_going,omitempty"`
+	// Source says where the caller got the shard from (a flag, an
+	// environment variable); Merge ignores it.
+	Source string `json:"source,omitempty"`
 }
 
 // runID digests what makes two explorations the same.

@@ -185,3 +185,53 @@ func TestGradeBatchShardsMerge(t *testing.T) {
 		t.Errorf("merge of 2 of 3 shards = %d, %q", code, stderr)
 	}
 }
+
+// TestGradeBatchReal grades a small class for real, unsharded and in two
+// shards merged: the scores are the samples' expected ones, and the
+// merged gradebook is the unsharded one.
+func TestGradeBatchReal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs submissions with -race; skipped with -short")
+	}
+	subs := filepath.Join("..", "..", "testdata", "submissions", "counter")
+	class := t.TempDir()
+	want := map[string]string{"reference": "100", "unsynchronized": "0", "leak": "85"}
+	for name := range want {
+		os.MkdirAll(filepath.Join(class, name), 0o755)
+		data, err := os.ReadFile(filepath.Join(subs, name, "counter.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(class, name, "counter.go"), data, 0o644)
+	}
+	tmp := t.TempDir()
+	results := filepath.Join(tmp, "results")
+	whole := filepath.Join(tmp, "whole.csv")
+	code, stdout, stderr := locklab(t, "grade", "counter", "--batch", class, "--jobs", "2", "--results", results, "--out", whole)
+	if code != exitProblem {
+		t.Fatalf("grade --batch = %d\n%s\n%s", code, stdout, stderr)
+	}
+	data, _ := os.ReadFile(whole)
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n")[1:] {
+		f := strings.Split(line, ",")
+		if want[f[0]] != f[1] {
+			t.Errorf("%s scored %s; want %s (%s)", f[0], f[1], want[f[0]], line)
+		}
+	}
+	var parts []string
+	for k := 1; k <= 2; k++ {
+		os.RemoveAll(results)
+		part := filepath.Join(tmp, fmt.Sprintf("part-%d.jsonl", k))
+		if code, _, stderr := locklab(t, "grade", "counter", "--batch", class, "--shard", fmt.Sprintf("%d/2", k), "--results", results, "--json", "--out", part); code != exitOK && code != exitProblem {
+			t.Fatalf("shard %d/2 = %d: %s", k, code, stderr)
+		}
+		parts = append(parts, part)
+	}
+	merged := filepath.Join(tmp, "merged.csv")
+	if code, _, stderr := locklab(t, append([]string{"merge", "--out", merged}, parts...)...); code != exitProblem {
+		t.Fatalf("merge = %d: %s", code, stderr)
+	}
+	if m, _ := os.ReadFile(merged); string(m) != string(data) {
+		t.Errorf("merged gradebook:\n%s\nwant the unsharded one:\n%s", m, data)
+	}
+}

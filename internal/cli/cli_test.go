@@ -18,6 +18,7 @@ import (
 
 	"github.com/locklab/locklab/detector"
 	"github.com/locklab/locklab/labs"
+	"github.com/locklab/locklab/labs/catalog"
 	"github.com/locklab/locklab/labs/run"
 )
 
@@ -32,12 +33,14 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// fixtureVariant finds a variant of the fixture catalog.
+// fixtureVariant finds a variant of the fixture catalog or, for the
+// child of a TestHelperMain process, which runs the real one, of the
+// real catalog.
 func fixtureVariant(scenario, variant string) (*labs.Scenario, *labs.Variant, error) {
 	deps, _, _ := testDeps()
 	s, err := deps.lookup(scenario)
 	if err != nil {
-		return nil, nil, err
+		return catalog.LookupVariant(scenario, variant)
 	}
 	v, err := s.Variant(variant)
 	return s, v, err

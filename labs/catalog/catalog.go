@@ -3,6 +3,7 @@ package catalog
 import (
 	"github.com/locklab/locklab/labs"
 	"github.com/locklab/locklab/labs/bank"
+	"github.com/locklab/locklab/labs/boundedbuffer"
 	"github.com/locklab/locklab/labs/counter"
 	"github.com/locklab/locklab/labs/philosophers"
 	"github.com/locklab/locklab/labs/readerswriters"
@@ -18,6 +19,7 @@ func All() []*labs.Scenario {
 		philosophers.Scenario,
 		reentrant.Scenario,
 		readerswriters.Scenario,
+		boundedbuffer.Scenario,
 	}
 }
 

@@ -37,10 +37,13 @@ var small = map[string]labs.Config{
 	"counter":      {Workers: 2, Ops: 2},
 	"bank":         {Workers: 3, Ops: 2},
 	"philosophers": {Workers: 3, Ops: 2},
+	"reentrant":    {Workers: 2, Ops: 2},
 	// One writer and two readers: enough for a reader to overtake a
 	// waiting writer while the other reads.
-	"reentrant":       {Workers: 2, Ops: 2},
 	"readers-writers": {Workers: 3, Ops: 2},
+	// Two producers and two consumers: two of a kind can meet on a
+	// condition variable.
+	"bounded-buffer": {Workers: 4, Ops: 2},
 }
 
 // bug is what the explorer must find in a buggy variant, with the
@@ -64,6 +67,8 @@ var bugs = map[string]bug{
 	"reentrant/double-lock":             {run.Deadlock, small["reentrant"]},
 	"readers-writers/reader-preference": {run.Violated, small["readers-writers"]},
 	"readers-writers/recursive-rlock":   {run.Deadlock, small["readers-writers"]},
+	"bounded-buffer/if-wait":            {run.Violated, small["bounded-buffer"]},
+	"bounded-buffer/signal-one-cond":    {run.Stall, small["bounded-buffer"]},
 }
 
 func TestEveryBuggyVariantListed(t *testing.T) {

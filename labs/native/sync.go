@@ -77,8 +77,9 @@ func (c *cond) forget(t chan struct{}) {
 
 // relockLimit bounds how long a Wait that gives up waits to lock its
 // Locker again: the workers that hold it are unwinding too, and release
-// it on the way.
-const relockLimit = time.Second
+// it on the way if they unlock with defer. Code that does not leaves the
+// lock held, and every other waiter would wait out the limit: it is short.
+const relockLimit = 100 * time.Millisecond
 
 // relock locks l again for a Wait that gives up, so that the caller's
 // deferred Unlock still holds. The run is aborted, so a blocking Lock of

@@ -5,6 +5,7 @@ import (
 	"github.com/locklab/locklab/labs/bank"
 	"github.com/locklab/locklab/labs/boundedbuffer"
 	"github.com/locklab/locklab/labs/counter"
+	"github.com/locklab/locklab/labs/lockchannel"
 	"github.com/locklab/locklab/labs/philosophers"
 	"github.com/locklab/locklab/labs/readerswriters"
 	"github.com/locklab/locklab/labs/reentrant"
@@ -20,6 +21,7 @@ func All() []*labs.Scenario {
 		reentrant.Scenario,
 		readerswriters.Scenario,
 		boundedbuffer.Scenario,
+		lockchannel.Scenario,
 	}
 }
 

@@ -43,7 +43,8 @@ var small = map[string]labs.Config{
 	"readers-writers": {Workers: 3, Ops: 2},
 	// Two producers and two consumers: two of a kind can meet on a
 	// condition variable.
-	"bounded-buffer": {Workers: 4, Ops: 2},
+	"bounded-buffer":      {Workers: 4, Ops: 2},
+	"lock-across-channel": {Workers: 2, Ops: 2},
 }
 
 // bug is what the explorer must find in a buggy variant, with the
@@ -58,17 +59,18 @@ type bug struct {
 // two clerks whose seeded transfers draw on one account for more than it
 // holds: with seed 42, two clerks and two transfers each do.
 var bugs = map[string]bug{
-	"counter/unsynchronized":            {run.Violated, small["counter"]},
-	"counter/cooperative-await":         {run.Violated, small["counter"]},
-	"bank/from-then-to":                 {run.Deadlock, small["bank"]},
-	"bank/check-then-act":               {run.Violated, labs.Config{Workers: 2, Ops: 2}},
-	"philosophers/left-then-right":      {run.Deadlock, small["philosophers"]},
-	"philosophers/polite":               {run.Livelock, small["philosophers"]},
-	"reentrant/double-lock":             {run.Deadlock, small["reentrant"]},
-	"readers-writers/reader-preference": {run.Violated, small["readers-writers"]},
-	"readers-writers/recursive-rlock":   {run.Deadlock, small["readers-writers"]},
-	"bounded-buffer/if-wait":            {run.Violated, small["bounded-buffer"]},
-	"bounded-buffer/signal-one-cond":    {run.Stall, small["bounded-buffer"]},
+	"counter/unsynchronized":              {run.Violated, small["counter"]},
+	"counter/cooperative-await":           {run.Violated, small["counter"]},
+	"bank/from-then-to":                   {run.Deadlock, small["bank"]},
+	"bank/check-then-act":                 {run.Violated, labs.Config{Workers: 2, Ops: 2}},
+	"philosophers/left-then-right":        {run.Deadlock, small["philosophers"]},
+	"philosophers/polite":                 {run.Livelock, small["philosophers"]},
+	"reentrant/double-lock":               {run.Deadlock, small["reentrant"]},
+	"readers-writers/reader-preference":   {run.Violated, small["readers-writers"]},
+	"readers-writers/recursive-rlock":     {run.Deadlock, small["readers-writers"]},
+	"bounded-buffer/if-wait":              {run.Violated, small["bounded-buffer"]},
+	"bounded-buffer/signal-one-cond":      {run.Stall, small["bounded-buffer"]},
+	"lock-across-channel/send-under-lock": {run.Stall, small["lock-across-channel"]},
 }
 
 func TestEveryBuggyVariantListed(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"github.com/locklab/locklab/labs/bank"
 	"github.com/locklab/locklab/labs/boundedbuffer"
 	"github.com/locklab/locklab/labs/counter"
+	"github.com/locklab/locklab/labs/leaks"
 	"github.com/locklab/locklab/labs/lockchannel"
 	"github.com/locklab/locklab/labs/philosophers"
 	"github.com/locklab/locklab/labs/readerswriters"
@@ -22,6 +23,7 @@ func All() []*labs.Scenario {
 		readerswriters.Scenario,
 		boundedbuffer.Scenario,
 		lockchannel.Scenario,
+		leaks.Scenario,
 	}
 }
 

@@ -45,6 +45,7 @@ var small = map[string]labs.Config{
 	// condition variable.
 	"bounded-buffer":      {Workers: 4, Ops: 2},
 	"lock-across-channel": {Workers: 2, Ops: 2},
+	"leaks":               {Workers: 2, Ops: 2},
 }
 
 // bug is what the explorer must find in a buggy variant, with the
@@ -71,6 +72,8 @@ var bugs = map[string]bug{
 	"bounded-buffer/if-wait":              {run.Violated, small["bounded-buffer"]},
 	"bounded-buffer/signal-one-cond":      {run.Stall, small["bounded-buffer"]},
 	"lock-across-channel/send-under-lock": {run.Stall, small["lock-across-channel"]},
+	"leaks/early-return":                  {run.Violated, small["leaks"]},
+	"leaks/unclosed-range":                {run.Stall, small["leaks"]},
 }
 
 func TestEveryBuggyVariantListed(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"github.com/locklab/locklab/labs/philosophers"
 	"github.com/locklab/locklab/labs/readerswriters"
 	"github.com/locklab/locklab/labs/reentrant"
+	"github.com/locklab/locklab/labs/waitgroup"
 )
 
 // All returns every scenario in curriculum order. The slice is new on each
@@ -24,6 +25,7 @@ func All() []*labs.Scenario {
 		boundedbuffer.Scenario,
 		lockchannel.Scenario,
 		leaks.Scenario,
+		waitgroup.Scenario,
 	}
 }
 

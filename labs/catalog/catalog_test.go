@@ -30,7 +30,7 @@ func TestValidate(t *testing.T) {
 }
 
 func TestNames(t *testing.T) {
-	want := []string{"counter", "bank", "philosophers", "reentrant", "readers-writers", "bounded-buffer", "lock-across-channel", "leaks"}
+	want := []string{"counter", "bank", "philosophers", "reentrant", "readers-writers", "bounded-buffer", "lock-across-channel", "leaks", "waitgroup"}
 	if got := catalog.Names(); !slices.Equal(got, want) {
 		t.Errorf("Names() = %q; want %q", got, want)
 	}
@@ -99,5 +99,5 @@ func ExampleLookup() {
 	_, err := catalog.Lookup("philosophres")
 	fmt.Println(err)
 	// Output:
-	// unknown scenario "philosophres"; valid: counter, bank, philosophers, reentrant, readers-writers, bounded-buffer, lock-across-channel, leaks (did you mean "philosophers"?)
+	// unknown scenario "philosophres"; valid: counter, bank, philosophers, reentrant, readers-writers, bounded-buffer, lock-across-channel, leaks, waitgroup (did you mean "philosophers"?)
 }

@@ -46,6 +46,8 @@ var small = map[string]labs.Config{
 	"bounded-buffer":      {Workers: 4, Ops: 2},
 	"lock-across-channel": {Workers: 2, Ops: 2},
 	"leaks":               {Workers: 2, Ops: 2},
+	// Four tasks: the fourth fails.
+	"waitgroup": {Workers: 2, Ops: 4},
 }
 
 // bug is what the explorer must find in a buggy variant, with the
@@ -74,6 +76,8 @@ var bugs = map[string]bug{
 	"lock-across-channel/send-under-lock": {run.Stall, small["lock-across-channel"]},
 	"leaks/early-return":                  {run.Violated, small["leaks"]},
 	"leaks/unclosed-range":                {run.Stall, small["leaks"]},
+	"waitgroup/add-inside":                {run.Violated, small["waitgroup"]},
+	"waitgroup/missing-done":              {run.Stall, small["waitgroup"]},
 }
 
 func TestEveryBuggyVariantListed(t *testing.T) {

@@ -122,11 +122,11 @@ step, with the submission's own lines and the values its shared reads
 and writes saw.
 
 --batch DIR grades every subdirectory of DIR as one submission (its
-name is the submission's), --jobs at a time (default: one per two
-cores, since each grading keeps two busy), each in its own sandbox, with
-a progress line on a terminal. It writes each submission's results
-file, in --format, to --results DIR (default locklab-results/EXERCISE),
-and a gradebook: one row per submission, one column per check (points,
+name is the submission's), --jobs at a time (default: one and a half
+per core, since a grading keeps a core busy only part of its time),
+each in its own sandbox, with a progress line on a terminal. It writes
+each submission's results file, in --format, to --results DIR (default
+locklab-results/EXERCISE), and a gradebook: one row per submission, one column per check (points,
 or pass/fail for a gate), with its status (graded, error: the grading
 failed, with why; interrupted). The gradebook goes to --out as CSV, or
 as JSON lines with --json, or to stdout as a table; with --out the table
@@ -236,7 +236,7 @@ so far, marked as interrupted.`,
 	f.StringVar(&opts.Batch, "batch", "", "grade every subdirectory of this directory as a submission")
 	f.StringVar(&opts.Results, "results", "", "with --batch: the directory of the results files (default locklab-results/EXERCISE)")
 	f.BoolVar(&opts.Force, "force", false, "with --batch: grade again the submissions an earlier batch graded")
-	f.IntVar(&opts.Jobs, "jobs", 0, fmt.Sprintf("with --batch: gradings at a time, 1 to %d (default: one per two cores, here %d)", maxJobs, batch.DefaultJobs()))
+	f.IntVar(&opts.Jobs, "jobs", 0, fmt.Sprintf("with --batch: gradings at a time, 1 to %d (default: 1.5 per core, here %d)", maxJobs, batch.DefaultJobs()))
 	f.StringVar(&opts.Shard, "shard", "", "with --batch: grade shard k of n (k/n, from 1) of the submissions")
 	_ = cmd.MarkFlagDirname("batch")
 	_ = cmd.MarkFlagDirname("results")

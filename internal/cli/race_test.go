@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -190,6 +191,8 @@ func TestRaceBadInput(t *testing.T) {
 		{[]string{"race", "toy", "--timeout", "2h"}, "", "--timeout must be between 1ms and 1h, got 2h0m0s"},
 		{[]string{"race", "toy", "--timeout", "soon"}, "", `--timeout: "soon" is not a duration`},
 		{[]string{"race", "toy", "--workers", "3"}, "", "unknown flag: --workers"},
+		{[]string{"race", "toy", "--shard", "1/2"}, "", "--shard splits --all; one variant is checked whole"},
+		{[]string{"race", "--all", "--shard", "2/1"}, "", "--shard 2/1: the shard must be between 1 and 1"},
 		{[]string{"race", "toy"}, "/nonexistent/locklab-race", RaceBinaryEnv + ": race: /nonexistent/locklab-race is not a Go program"},
 		{[]string{"race", "--all"}, os.Args[0] + ".nothing", RaceBinaryEnv + ": race:"},
 	}
@@ -302,6 +305,35 @@ func TestRaceResolve(t *testing.T) {
 		s, v, err := tt.opts.resolve()
 		if err != nil || s.Name+"/"+v.Name != tt.want {
 			t.Errorf("resolve(%+v) = %v, %v, %v; want %s", tt.opts, s, v, err, tt.want)
+		}
+	}
+}
+
+// TestRaceAllShards: the shards of race --all check every variant of the
+// catalog exactly once between them.
+func TestRaceAllShards(t *testing.T) {
+	total := 0
+	for _, s := range catalogAll() {
+		total += len(s.Variants)
+	}
+	seen := map[string]int{}
+	for k := 1; k <= 3; k++ {
+		code, stdout, stderr := raceLocklab(t, "race", "--all", "--runs", "1", "--shard", fmt.Sprintf("%d/3", k), "--json")
+		if code != exitOK && code != exitProblem {
+			t.Fatalf("shard %d/3: exit %d (%s)", k, code, stderr)
+		}
+		var obs []race.Observation
+		mustUnmarshal(t, []byte(stdout), &obs)
+		for _, o := range obs {
+			seen[o.Scenario+"/"+o.Variant]++
+		}
+	}
+	if len(seen) != total {
+		t.Errorf("the shards checked %d variants; the catalog has %d", len(seen), total)
+	}
+	for v, n := range seen {
+		if n != 1 {
+			t.Errorf("%s checked %d times", v, n)
 		}
 	}
 }

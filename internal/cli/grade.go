@@ -265,7 +265,9 @@ func (opts *GradeOptions) checkCommon() error {
 	}
 	if opts.Rubric != "" {
 		if opts.rubric, err = grade.LoadRubric(opts.Rubric); err != nil {
-			return err
+			// encoding/json's errors start "json: ": the file is JSON,
+			// the reader needs what is wrong with it.
+			return errors.New(strings.Replace(err.Error(), ": json: ", ": ", 1))
 		}
 		opts.Exercise = opts.rubric.Apply(opts.Exercise)
 	}

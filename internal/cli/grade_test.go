@@ -187,7 +187,7 @@ func TestGradeRubricError(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "rubric.json")
 	os.WriteFile(bad, []byte(`{"weightz": {}}`), 0o644)
 	code, _, stderr := locklab(t, "grade", "bank", "--rubric", bad)
-	if code != exitError || !strings.Contains(stderr, `rubric `+bad+`: unknown field "weightz"`) || strings.Contains(stderr, "json:") {
+	if code != exitError || !strings.Contains(stderr, `rubric `+bad+`: unknown field "weightz"`) || strings.Contains(stderr, ": json: ") {
 		t.Errorf("grade --rubric (bad) = %d, %q; want 2 and what is wrong, without the decoder's name", code, stderr)
 	}
 }

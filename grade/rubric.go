@@ -131,6 +131,10 @@ func Catalog() []*Exercise {
 			"Implement Transfer between two accounts so that money is conserved, no account is overdrawn, and concurrent transfers in opposite directions cannot deadlock.", "bank.go"),
 		ex("philosophers", "Dining philosophers",
 			"Let every philosopher eat with two forks without deadlock, livelock or starvation.", "philosophers.go"),
+		ex("buffer", "A bounded buffer",
+			"Implement Put and Get on a bounded buffer with a condition variable: Put waits while it is full, Get while it is empty, and every item is got exactly once.", "buffer.go"),
+		ex("rwlock", "Readers and writers",
+			"Implement a writer-preferring reader/writer lock: readers share, writers are alone, and a waiting writer keeps new readers out so that readers cannot starve it.", "rwlock.go"),
 	}
 }
 

@@ -1,8 +1,8 @@
 // Package kit is the harness behind the grader's checks programs: one
 // small `package main` per exercise (grade/checks/NAME/checks_main.go,
 // built only in the grader's scratch module, beside the instrumented
-// submission) hands the submission's function to Counter, Bank or
-// Philosophers and calls Main.
+// submission) hands the submission's functions to Counter, Bank,
+// Philosophers, Buffer or RWLock and calls Main.
 //
 // Main reads what to do from the grader (package grade/report) and
 // reports observations, never verdicts; the grader, in a process the

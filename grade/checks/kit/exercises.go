@@ -2,10 +2,12 @@ package kit
 
 import (
 	"fmt"
+	"sync/atomic"
 
 	"github.com/locklab/locklab/exercises"
 	"github.com/locklab/locklab/grade/shim"
 	"github.com/locklab/locklab/labs"
+	"github.com/locklab/locklab/labs/explore"
 )
 
 // instance reports a finished workload's invariants.
@@ -198,6 +200,247 @@ func Philosophers(eat func(left, right *exercises.Fork, eat func())) *Exercise {
 		Name:     "philosophers",
 		Explore:  labs.Config{Workers: 3, Ops: 2, Seed: 1},
 		Native:   labs.Config{Workers: 5, Ops: 200, Yield: labs.YieldGosched},
+		Safety:   play(false),
+		Liveness: play(true),
+	}
+}
+
+// bufferCap is the buffer exercise's capacity: one item, the smallest
+// bounded buffer, where producers wait for room as often as consumers
+// wait for items and both kinds meet on a condition variable.
+const bufferCap = 1
+
+// Buffer is the bounded buffer exercise around put and get: the first
+// half of the workers produce cfg.Ops distinct items each, the others
+// consume them, sharing them out evenly. Safety: every item is got
+// exactly once, and the buffer never holds more than its capacity (seen
+// natively as a put that returned with no room left, and under the
+// controlled scheduler by looking at the buffer after every call).
+// Liveness: every worker also puts or gets all its items.
+func Buffer(put func(b *exercises.Buffer, item int), get func(b *exercises.Buffer) int) *Exercise {
+	play := func(liveness bool) func(rt labs.Runtime, cfg labs.Config) labs.Instance {
+		return func(rt labs.Runtime, cfg labs.Config) labs.Instance {
+			b := &exercises.Buffer{Cap: bufferCap}
+			b.NotFull.L, b.NotEmpty.L = &b.Mu, &b.Mu
+			shim.Name(&b.Mu, "buffer.Mu")
+			shim.Name(&b.NotFull, "buffer.NotFull")
+			shim.Name(&b.NotEmpty, "buffer.NotEmpty")
+			np := max(1, cfg.Workers/2)
+			items := np * cfg.Ops
+			quota := make([]int, cfg.Workers)
+			for i := range quota {
+				if i < np {
+					quota[i] = cfg.Ops
+					continue
+				}
+				nc, k := cfg.Workers-np, i-np
+				quota[i] = items / nc
+				if k < items%nc {
+					quota[i]++
+				}
+			}
+			// Observations, not synchronization: a put that has returned
+			// put its item in, and a get that has been called may have
+			// taken one, so returned puts minus called gets is at most
+			// what the buffer holds, which is at most its capacity.
+			var putsDone, getsCalled, overfull atomic.Int64
+			// Under the controlled scheduler one worker runs at a time, so
+			// the buffer itself can be looked at after every call.
+			_, explored := rt.(*explore.Runtime)
+			look := func() {
+				if explored && len(b.Items) > bufferCap {
+					overfull.Add(1)
+				}
+			}
+			done := make([]int, cfg.Workers)
+			got := make([][]int, cfg.Workers)
+			for i := range cfg.Workers {
+				name := fmt.Sprintf("consumer %d", i)
+				if i < np {
+					name = fmt.Sprintf("producer %d", i)
+				}
+				rt.Go(name, func(w labs.Worker) {
+					for n := range quota[i] {
+						if i < np {
+							put(b, i*cfg.Ops+n)
+							if putsDone.Add(1)-getsCalled.Load() > bufferCap {
+								overfull.Add(1)
+							}
+						} else {
+							getsCalled.Add(1)
+							got[i] = append(got[i], get(b))
+						}
+						look()
+						done[i]++
+						w.Progress()
+					}
+				})
+			}
+			return instance(func() []labs.Check {
+				times := make([]int, items)
+				bad := 0
+				for _, g := range got {
+					for _, item := range g {
+						if item < 0 || item >= items {
+							bad++
+							continue
+						}
+						times[item]++
+					}
+				}
+				lost, twice := 0, 0
+				for _, n := range times {
+					if n == 0 {
+						lost++
+					}
+					twice += max(n-1, 0)
+				}
+				cs := []labs.Check{
+					check("every item got exactly once", "0 lost, 0 got twice, 0 made up",
+						fmt.Sprintf("%d lost, %d got twice, %d made up", lost, twice, bad), lost == 0 && twice == 0 && bad == 0),
+					check("never more than Cap items: puts that returned with no room left", 0, overfull.Load(), overfull.Load() == 0),
+				}
+				if liveness {
+					for i := range cfg.Workers {
+						what := "got its share of the items"
+						if i < np {
+							what = "put all its items"
+						}
+						cs = append(cs, check(fmt.Sprintf("worker %d %s", i, what), quota[i], done[i], done[i] == quota[i]))
+					}
+				}
+				return cs
+			})
+		}
+	}
+	return &Exercise{
+		Name:     "buffer",
+		Explore:  labs.Config{Workers: 4, Ops: 2, Seed: 1},
+		Native:   labs.Config{Workers: 8, Ops: 300, Yield: labs.YieldGosched},
+		Safety:   play(false),
+		Liveness: play(true),
+	}
+}
+
+// rwFields is the size of the rwlock exercise's document: a writer sets
+// every field, one at a time, so a reader let in during a write sees two
+// versions.
+const rwFields = 3
+
+// RWLock is the readers-writers exercise around rlock, runlock, lock and
+// unlock: the first quarter of the workers (at least one) write a shared
+// document cfg.Ops times, the others read it cfg.Ops times. Safety: no
+// reader is in while a writer is, no two writers are in at once, no read
+// sees a half-written document, and no waiting writer is overtaken by
+// more reads than there are other readers (a read that begins while
+// another reader reads and a writer is blocked waiting: the runtime says
+// which workers are blocked). Liveness: every worker also does all its
+// reads or writes.
+func RWLock(rlock, runlock, lock, unlock func(l *exercises.RWLock)) *Exercise {
+	play := func(liveness bool) func(rt labs.Runtime, cfg labs.Config) labs.Instance {
+		return func(rt labs.Runtime, cfg labs.Config) labs.Instance {
+			l := &exercises.RWLock{}
+			l.Changed.L = &l.Mu
+			shim.Name(&l.Mu, "rwlock.Mu")
+			shim.Name(&l.Changed, "rwlock.Changed")
+			obs, _ := rt.(labs.Observer)
+			nw := max(1, cfg.Workers/4)
+			limit := max(cfg.Workers-nw-1, 1)
+			// doc is plain memory, guarded only by the submission's lock:
+			// reading or writing it without the lock is a data race.
+			var doc [rwFields]int
+			// Observations, not synchronization.
+			var readersIn, writersIn, clashes atomic.Int64
+			writerIDs := make([]atomic.Int64, nw)
+			overtaking := make([]atomic.Int64, nw)
+			overtaken := make([]int64, nw)
+			torn := make([]int, cfg.Workers)
+			done := make([]int, cfg.Workers)
+			for i := range writerIDs {
+				writerIDs[i].Store(-1)
+			}
+			for i := range cfg.Workers {
+				if i < nw {
+					rt.Go(fmt.Sprintf("writer %d", i), func(w labs.Worker) {
+						writerIDs[i].Store(int64(w.ID()))
+						for range cfg.Ops {
+							overtaking[i].Store(0)
+							lock(l)
+							overtaken[i] = max(overtaken[i], overtaking[i].Load())
+							if writersIn.Add(1) > 1 || readersIn.Load() > 0 {
+								clashes.Add(1)
+							}
+							v := doc[0] + 1
+							for f := range doc {
+								doc[f] = v
+								w.Yield()
+							}
+							writersIn.Add(-1)
+							unlock(l)
+							done[i]++
+							w.Progress()
+							w.Yield() // a writer thinks between writes
+						}
+					})
+					continue
+				}
+				rt.Go(fmt.Sprintf("reader %d", i), func(w labs.Worker) {
+					for range cfg.Ops {
+						rlock(l)
+						if readersIn.Add(1) > 1 && obs != nil {
+							for j := range writerIDs {
+								if id := writerIDs[j].Load(); id >= 0 && obs.Blocked(int(id)) {
+									overtaking[j].Add(1)
+								}
+							}
+						}
+						if writersIn.Load() > 0 {
+							clashes.Add(1)
+						}
+						v := doc[0]
+						w.Yield()
+						for f := 1; f < rwFields; f++ {
+							if doc[f] != v {
+								torn[i]++
+							}
+						}
+						readersIn.Add(-1)
+						runlock(l)
+						done[i]++
+						w.Progress()
+					}
+				})
+			}
+			return instance(func() []labs.Check {
+				tornAll, most := 0, int64(0)
+				for _, n := range torn {
+					tornAll += n
+				}
+				for _, n := range overtaken {
+					most = max(most, n)
+				}
+				cs := []labs.Check{
+					check("readers and writers never in at once, nor two writers", 0, clashes.Load(), clashes.Load() == 0),
+					check("no read saw a half-written document", 0, tornAll, tornAll == 0),
+					check(fmt.Sprintf("no waiting writer starved: at most %d reads overtake it", limit), fmt.Sprintf("<= %d", limit), most, most <= int64(limit)),
+				}
+				if liveness {
+					for i := range cfg.Workers {
+						what := "did all its reads"
+						if i < nw {
+							what = "did all its writes"
+						}
+						cs = append(cs, check(fmt.Sprintf("worker %d %s", i, what), cfg.Ops, done[i], done[i] == cfg.Ops))
+					}
+				}
+				return cs
+			})
+		}
+	}
+	return &Exercise{
+		Name:     "rwlock",
+		Explore:  labs.Config{Workers: 3, Ops: 2, Seed: 1},
+		Native:   labs.Config{Workers: 4, Ops: 200, Yield: labs.YieldGosched},
 		Safety:   play(false),
 		Liveness: play(true),
 	}

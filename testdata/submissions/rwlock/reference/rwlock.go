@@ -1,0 +1,48 @@
+// Package rwlock is the reference solution: a writer announces itself
+// before it waits, and from then on new readers wait too.
+package rwlock
+
+import "github.com/locklab/locklab/exercises"
+
+// RWLock is a reader/writer lock's state.
+type RWLock = exercises.RWLock
+
+// RLock waits while a writer holds the lock or waits for it.
+func RLock(l *RWLock) {
+	l.Mu.Lock()
+	defer l.Mu.Unlock()
+	for l.Writing || l.Waiting > 0 {
+		l.Changed.Wait()
+	}
+	l.Readers++
+}
+
+// RUnlock lets a waiting writer in when the last reader leaves.
+func RUnlock(l *RWLock) {
+	l.Mu.Lock()
+	defer l.Mu.Unlock()
+	l.Readers--
+	if l.Readers == 0 {
+		l.Changed.Broadcast()
+	}
+}
+
+// Lock announces the writer, then waits for the readers and any writer.
+func Lock(l *RWLock) {
+	l.Mu.Lock()
+	defer l.Mu.Unlock()
+	l.Waiting++
+	for l.Writing || l.Readers > 0 {
+		l.Changed.Wait()
+	}
+	l.Waiting--
+	l.Writing = true
+}
+
+// Unlock lets everyone waiting look again.
+func Unlock(l *RWLock) {
+	l.Mu.Lock()
+	defer l.Mu.Unlock()
+	l.Writing = false
+	l.Changed.Broadcast()
+}

@@ -33,8 +33,8 @@
 // in and takes the item the sleeper was woken for.
 // Every access is locked, so the race detector has nothing to say; nothing
 // deadlocks; only the buffer's invariants break. The sync.Cond
-// documentation says it plainly: Wait cannot assume the condition is true
-// when it returns; the caller should Wait in a loop.
+// documentation says it plainly: the caller typically cannot assume that
+// the condition is true when Wait returns; it should Wait in a loop.
 //
 // # Signal on a Cond that producers and consumers share (buggy: lost wakeup)
 //

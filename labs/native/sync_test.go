@@ -237,7 +237,9 @@ func TestSelect(t *testing.T) {
 	}
 
 	// A blocked select gives up when the run is aborted.
-	rt.Go("stuck", func(labs.Worker) { rt.Select(labs.SelectCase{Dir: labs.SelectSend, Chan: rt.Chan("nobody", 0), Send: 1}) })
+	rt.Go("stuck", func(labs.Worker) {
+		rt.Select(labs.SelectCase{Dir: labs.SelectSend, Chan: rt.Chan("nobody", 0), Send: 1})
+	})
 	blockedOn(t, rt, "stuck", native.WaitSelect)
 	det.Abort("test")
 	if err := wait(t, rt); err != nil {

@@ -9,6 +9,8 @@ type Observer interface {
 	// blocked now: waiting for a lock, a channel, a Cond or a WaitGroup,
 	// rather than running, runnable or returned. Under the controlled
 	// scheduler it is exact (the worker's next operation cannot happen);
-	// on real goroutines it says what the worker was doing a moment ago.
+	// on real goroutines it says what the worker was doing a moment ago,
+	// and counts only a wait that has lasted a little while (a wait
+	// that has just begun may be a lock being handed over).
 	Blocked(id int) bool
 }

@@ -24,7 +24,7 @@ var Scenario = &labs.Scenario{
 	Ops:     "read or write",
 	Defaults: labs.Config{
 		Workers: 4,
-		Ops:     10,
+		Ops:     20,
 		Seed:    42,
 		// Reading and writing take a short pause at each yield point, so
 		// that readers overlap as they do in a busy server.
@@ -118,7 +118,9 @@ func (lib *library) read(w labs.Worker, i int) {
 	}
 	v := lib.doc[0]
 	w.Read("document", v)
-	w.Yield() // reading takes a while
+	for range 1 + w.Rand().IntN(3) {
+		w.Yield() // reading takes a while, longer or shorter, so readers fall out of step
+	}
 	for f := 1; f < fields; f++ {
 		if lib.doc[f] != v {
 			lib.torn[i]++ // a writer is halfway through

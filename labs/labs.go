@@ -227,6 +227,16 @@ type Runtime interface {
 	Select(cases ...SelectCase) (chosen int, recv any, ok bool)
 }
 
+// Say tells the runtime, in words, what worker w sets out to do next
+// ("transfer 30 from account 1 to account 0"), for step mode and
+// traces. A runtime that shows nothing of it ignores it; it synchronizes
+// nothing.
+func Say(w Worker, format string, args ...any) {
+	if s, ok := w.(interface{ Say(string) }); ok {
+		s.Say(fmt.Sprintf(format, args...))
+	}
+}
+
 // Locker is anything that can be locked and unlocked: a Mutex, an
 // RWMutex, or an RWMutex's read side (RLocker).
 type Locker interface {

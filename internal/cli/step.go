@@ -37,8 +37,10 @@ type StepOptions struct {
 
 	Workers, Ops int
 	Seed         uint64
-	SeedSet      bool
-	JSON         bool
+	// WorkersSet, OpsSet and SeedSet report the flags given; with none,
+	// the game is the smallest in which the bug shows (explore.Game).
+	WorkersSet, OpsSet, SeedSet bool
+	JSON                        bool
 }
 
 // NewCmdStep returns `locklab step`. runF, when not nil, is called with
@@ -60,9 +62,12 @@ At the end, step prints the command that replays the path you took (see
 locklab explore --replay). Input is read line by line from stdin, so a
 script can play too; end of input quits.
 
-The game is small by default (2 workers, 2 units of work each); --workers,
---ops and --seed (the workers' random choices, such as which accounts a
-transfer uses) change it. With --json the game is shown on stderr and the
+By default the game is the smallest in which the bug can show, whatever
+you move first: step explores 2 workers with 2 units of work each (or the
+scenario's defaults, for a bug that needs more) and shrinks the first
+failure it finds, as explore does. --workers, --ops and --seed (the
+workers' random choices, such as which accounts a transfer uses) choose
+the game instead. With --json the game is shown on stderr and the
 path taken is written to stdout as JSON at the end.
 
 Exit status: 0 quit (or end of input) before the bug showed, 1 the bug
@@ -82,7 +87,7 @@ showed, 2 bad usage.`,
 			if !f.Changed("ops") {
 				opts.Ops = stepOps
 			}
-			opts.SeedSet = f.Changed("seed")
+			opts.WorkersSet, opts.OpsSet, opts.SeedSet = f.Changed("workers"), f.Changed("ops"), f.Changed("seed")
 			if err := opts.check(); err != nil {
 				return err
 			}
@@ -137,6 +142,17 @@ func stepRun(cmd *cobra.Command, o *StepOptions) error {
 		return err
 	}
 	log := d.logger().Named("step").With(zap.String("scenario", s.Name), zap.String("variant", v.Name))
+	smallest := false
+	if !o.WorkersSet && !o.OpsSet && !o.SeedSet && v.Kind == labs.Buggy {
+		game, ok, err := explore.Game(cmd.Context(), s, v, cfg)
+		if err != nil {
+			return err
+		}
+		if ok {
+			cfg, smallest = game, true
+			log.Debug("smallest game", zap.Int("workers", cfg.Workers), zap.Int("ops", cfg.Ops), zap.Uint64("seed", cfg.Seed))
+		}
+	}
 	sess, err := explore.NewSession(s, v, cfg)
 	if err != nil {
 		return err
@@ -150,7 +166,7 @@ func stepRun(cmd *cobra.Command, o *StepOptions) error {
 	g.echo = !isTerminalReader(in)
 
 	cfgJSON := run.ConfigJSON{Workers: cfg.Workers, Ops: cfg.Ops, Seed: cfg.Seed}
-	if err := render.StepIntro(g.out, s, v, cfgJSON, g.st); err != nil {
+	if err := render.StepIntro(g.out, s, v, cfgJSON, smallest, g.st); err != nil {
 		return err
 	}
 	lines := readLines(in)
@@ -198,7 +214,7 @@ func (g *game) play(ctx context.Context, in *lineReader) (won bool, err error) {
 				return false, err
 			}
 		default:
-			if err := render.StepState(g.out, g.s, g.moves, g.sess.State(), g.sess.Choices(), g.st); err != nil {
+			if err := render.StepState(g.out, g.s, g.moves, g.sess.State(), g.sess.Choices(), g.st, g.sess.Locks()...); err != nil {
 				return false, err
 			}
 		}

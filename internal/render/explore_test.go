@@ -262,7 +262,9 @@ func TestStepGame(t *testing.T) {
 	f := deadlockFailure()
 	var buf bytes.Buffer
 	steps := []func() error{
-		func() error { return StepIntro(&buf, s, v, run.ConfigJSON{Workers: 2, Ops: 1, Seed: 42}, Style{}) },
+		func() error {
+			return StepIntro(&buf, s, v, run.ConfigJSON{Workers: 2, Ops: 1, Seed: 42}, true, Style{})
+		},
 		func() error {
 			return StepState(&buf, s, 0,
 				[]explore.WorkerState{
@@ -341,7 +343,7 @@ func TestExploreWriteErrors(t *testing.T) {
 		"ExploreJSON": func() error { return ExploreJSON(errWriter{}, res) },
 		"Replay":      func() error { return Replay(errWriter{}, s, v, res.First, Style{}) },
 		"ReplayJSON":  func() error { return ReplayJSON(errWriter{}, "bank", "from-then-to", res.First) },
-		"StepIntro":   func() error { return StepIntro(errWriter{}, s, v, run.ConfigJSON{}, Style{}) },
+		"StepIntro":   func() error { return StepIntro(errWriter{}, s, v, run.ConfigJSON{}, false, Style{}) },
 		"StepEnd":     func() error { return StepEnd(errWriter{}, s, v, res.First, "t", false, Style{}) },
 		"StepJSON":    func() error { return StepJSON(errWriter{}, &StepResult{}) },
 	} {

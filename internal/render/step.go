@@ -15,10 +15,17 @@ import (
 
 // StepIntro writes the opening of step mode: the variant, its
 // configuration, and the rules of the game.
-func StepIntro(w io.Writer, s *labs.Scenario, v *labs.Variant, cfg run.ConfigJSON, st Style) error {
+//
+// smallest reports a game chosen as the smallest in which the bug shows.
+func StepIntro(w io.Writer, s *labs.Scenario, v *labs.Variant, cfg run.ConfigJSON, smallest bool, st Style) error {
 	var b strings.Builder
 	variantHeader(&b, s, v, st)
-	fmt.Fprintf(&b, "%s, %s each, seed %d\n\n", count(cfg.Workers, s.Workers), count(cfg.Ops, opOr(s.Ops)), cfg.Seed)
+	fmt.Fprintf(&b, "%s, %s each, seed %d", count(cfg.Workers, s.Workers), count(cfg.Ops, opOr(s.Ops)), cfg.Seed)
+	b.WriteString("\n")
+	if smallest {
+		fmt.Fprintf(&b, "%s\n", wrap("The smallest game in which the bug can show, whatever you move first; --workers, --ops and --seed choose another.", lineWidth, 0, 0))
+	}
+	b.WriteString("\n")
 	noun := nounOr(s.Workers)
 	goal := "make the bug show: a deadlock, or a broken invariant"
 	if v.Kind != labs.Buggy {
@@ -33,10 +40,18 @@ func StepIntro(w io.Writer, s *labs.Scenario, v *labs.Variant, cfg run.ConfigJSO
 // StepState writes the state of a step-mode game: every worker with what
 // it holds and what it does next (or what it waits for), then the prompt.
 // The prompt ends without a newline.
-func StepState(w io.Writer, s *labs.Scenario, step int, states []explore.WorkerState, choices []explore.Choice, st Style) error {
+//
+// locks, when given, are shown after the workers: who holds each and who
+// waits.
+func StepState(w io.Writer, s *labs.Scenario, step int, states []explore.WorkerState, choices []explore.Choice, st Style, locks ...explore.LockState) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n%s\n", st.paint(bold, "Step "+strconv.Itoa(step+1)))
-	t := &table{indent: 2, head: []string{"#", strings.ToUpper(nounOr(s.Workers)), "HOLDS", "NEXT"}}
+	head := []string{"#", strings.ToUpper(nounOr(s.Workers)), "HOLDS", "NEXT"}
+	doing := slices.ContainsFunc(states, func(ws explore.WorkerState) bool { return ws.Doing != "" })
+	if doing {
+		head = append(head, "DOING")
+	}
+	t := &table{indent: 2, head: head}
 	for _, ws := range states {
 		next, p := opText(ws.Next, ws.Target), plain
 		switch {
@@ -52,11 +67,47 @@ func StepState(w io.Writer, s *labs.Scenario, step int, states []explore.WorkerS
 		if !slices.ContainsFunc(choices, func(ch explore.Choice) bool { return ch.Worker == ws.Worker }) {
 			num = "-"
 		}
-		t.row(c(num), c(ws.Name), c(dash(strings.Join(ws.Holds, ", "))), cp(p, next))
+		cells := []cell{c(num), c(ws.Name), c(dash(strings.Join(ws.Holds, ", "))), cp(p, next)}
+		if doing {
+			what := ws.Doing
+			if ws.Done {
+				what = ""
+			}
+			cells = append(cells, c(dash(what)))
+		}
+		t.row(cells...)
 	}
 	t.write(&b, st)
+	if len(locks) > 0 {
+		b.WriteString("\n")
+		stepLocks(&b, locks, st)
+		b.WriteString("\n")
+	}
 	b.WriteString(StepPrompt(choices))
 	return writeString(w, &b)
+}
+
+// StepLocks writes one line per lock of a step-mode game: who holds it
+// and who waits for it.
+func StepLocks(w io.Writer, locks []explore.LockState, st Style) error {
+	if len(locks) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	stepLocks(&b, locks, st)
+	return writeString(w, &b)
+}
+
+func stepLocks(b *strings.Builder, locks []explore.LockState, st Style) {
+	t := &table{indent: 2, head: []string{"LOCK", "HELD BY", "WAITING"}}
+	for _, l := range locks {
+		waiting, p := dash(strings.Join(l.Waiters, ", ")), plain
+		if len(l.Waiters) > 0 {
+			p = red
+		}
+		t.row(c(l.Name), c(dash(strings.Join(l.Holders, ", "))), cp(p, waiting))
+	}
+	t.write(b, st)
 }
 
 // StepPrompt is the prompt of step mode: the workers that can move.

@@ -121,6 +121,7 @@ func (b *bank) work(w labs.Worker, i, ops int, transfer transferFunc) {
 			to++
 		}
 		amount := 1 + r.IntN(maxAmount)
+		labs.Say(w, "transfer %d from account %d to account %d", amount, from, to)
 		if transfer(w, &b.accounts[from], &b.accounts[to], amount) {
 			b.made[i]++
 		} else {

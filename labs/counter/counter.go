@@ -46,6 +46,11 @@ func startWorkers(rt labs.Runtime, cfg labs.Config, body func(w labs.Worker)) {
 	for i := range cfg.Workers {
 		rt.Go("worker "+strconv.Itoa(i), func(w labs.Worker) {
 			gate.Recv() // returns when the gate is closed
+			if cfg.Ops == 1 {
+				labs.Say(w, "add 1 to the count")
+			} else {
+				labs.Say(w, "add 1 to the count, %d times", cfg.Ops)
+			}
 			body(w)
 		})
 	}

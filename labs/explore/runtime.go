@@ -126,11 +126,12 @@ type worker struct {
 
 	holds    []*object
 	progress int64
-	spin     int   // yields since the last progress
-	primary  bool  // started by Play; the schedule ends when every primary worker has returned
-	timer    bool  // started by GoTimer: runs only when no other worker can
-	tried    []int // after a failed try: the workers that held the lock
-	lastEv   int   // index of its last event in Runtime.events, -1 if none
+	spin     int    // yields since the last progress
+	primary  bool   // started by Play; the schedule ends when every primary worker has returned
+	timer    bool   // started by GoTimer: runs only when no other worker can
+	tried    []int  // after a failed try: the workers that held the lock
+	lastEv   int    // index of its last event in Runtime.events, -1 if none
+	doing    string // what it set out to do, in words (labs.Say)
 
 	fairMark int   // step at which it yielded while spinning
 	fairWait []int // workers that must run before it runs again
@@ -191,7 +192,8 @@ type Runtime struct {
 	outcome run.Outcome
 	finds   []detector.Finding
 	report  labs.Report
-	leaked  []string // workers started during the schedule and still running when it ended
+	leaked  []string  // workers started during the schedule and still running when it ended
+	objects []*object // every lock, channel, ... made, in order
 }
 
 var _ labs.Runtime = (*Runtime)(nil)
@@ -295,21 +297,29 @@ func (rt *Runtime) point(op opKind, o *object, v any) *worker {
 }
 
 // Mutex returns a new mutual-exclusion lock.
-func (rt *Runtime) Mutex(name string) labs.Mutex { return &object{rt: rt, kind: kMutex, name: name} }
+func (rt *Runtime) Mutex(name string) labs.Mutex {
+	return rt.add(&object{rt: rt, kind: kMutex, name: name})
+}
+
+// add records a new object, for sessions to list.
+func (rt *Runtime) add(o *object) *object {
+	rt.objects = append(rt.objects, o)
+	return o
+}
 
 // RWMutex returns a new reader/writer lock.
 func (rt *Runtime) RWMutex(name string) labs.RWMutex {
-	return &object{rt: rt, kind: kRWMutex, name: name}
+	return rt.add(&object{rt: rt, kind: kRWMutex, name: name})
 }
 
 // Semaphore returns a new semaphore admitting n holders at once.
 func (rt *Runtime) Semaphore(name string, n int) labs.Semaphore {
-	return &object{rt: rt, kind: kSemaphore, name: name, n: n}
+	return rt.add(&object{rt: rt, kind: kSemaphore, name: name, n: n})
 }
 
 // Chan returns a new channel with the given buffer capacity.
 func (rt *Runtime) Chan(name string, capacity int) labs.Chan {
-	return &object{rt: rt, kind: kChan, name: name, n: capacity}
+	return rt.add(&object{rt: rt, kind: kChan, name: name, n: capacity})
 }
 
 func setupOnly(o *object, op string) {

@@ -24,7 +24,16 @@ type WorkerState struct {
 	Next    string   `json:"next,omitempty"`    // the operation it is about to do
 	Target  string   `json:"target,omitempty"`  // of that operation
 	Waiting string   `json:"waiting,omitempty"` // what it is blocked on; empty if enabled
+	Doing   string   `json:"doing,omitempty"`   // what it set out to do, in words
 	Done    bool     `json:"done"`
+}
+
+// LockState is one lock of a Session: who holds it and who waits for it.
+type LockState struct {
+	Name    string   `json:"name"`
+	Kind    string   `json:"kind"` // "mutex", "rwmutex", "semaphore"
+	Holders []string `json:"holders,omitempty"`
+	Waiters []string `json:"waiters,omitempty"`
 }
 
 // Session is a schedule driven one step at a time, by a person choosing
@@ -142,7 +151,7 @@ func (s *Session) State() []WorkerState {
 	}
 	var ws []WorkerState
 	for _, w := range s.rt.workers {
-		st := WorkerState{Worker: w.id, Name: w.name, Holds: w.holdNames(), Done: w.exited}
+		st := WorkerState{Worker: w.id, Name: w.name, Holds: w.holdNames(), Done: w.exited, Doing: w.doing}
 		if !w.exited {
 			st.Next, st.Target = w.op.String(), w.target()
 			if !s.rt.enabled(w) {
@@ -152,6 +161,34 @@ func (s *Session) State() []WorkerState {
 		ws = append(ws, st)
 	}
 	return ws
+}
+
+// Locks returns every lock's state: who holds it (a writer, or readers
+// and a semaphore's holders) and who waits for it, in the order the locks
+// were made.
+func (s *Session) Locks() []LockState {
+	if s.rt == nil {
+		return nil
+	}
+	var out []LockState
+	kinds := map[objKind]string{kMutex: "mutex", kRWMutex: "rwmutex", kSemaphore: "semaphore"}
+	for _, o := range s.rt.objects {
+		k, ok := kinds[o.kind]
+		if !ok {
+			continue
+		}
+		ls := LockState{Name: o.name, Kind: k}
+		for _, w := range o.owners() {
+			ls.Holders = append(ls.Holders, w.name)
+		}
+		for _, w := range s.rt.workers {
+			if !w.exited && w.obj == o && !s.rt.enabled(w) {
+				ls.Waiters = append(ls.Waiters, w.name)
+			}
+		}
+		out = append(out, ls)
+	}
+	return out
 }
 
 // Outcome returns the schedule's end, and true, once it has ended: a bug

@@ -17,17 +17,17 @@ type selectCase struct {
 
 // Cond returns a new condition variable over l.
 func (rt *Runtime) Cond(name string, l labs.Locker) labs.Cond {
-	return &object{rt: rt, kind: kCond, name: name, l: l}
+	return rt.add(&object{rt: rt, kind: kCond, name: name, l: l})
 }
 
 // WaitGroup returns a new WaitGroup.
 func (rt *Runtime) WaitGroup(name string) labs.WaitGroup {
-	return &object{rt: rt, kind: kWaitGroup, name: name}
+	return rt.add(&object{rt: rt, kind: kWaitGroup, name: name})
 }
 
 // Once returns a new Once.
 func (rt *Runtime) Once(name string) labs.Once {
-	return &object{rt: rt, kind: kOnce, name: name}
+	return rt.add(&object{rt: rt, kind: kOnce, name: name})
 }
 
 // Wait implements labs.Cond: it takes a ticket, unlocks the Cond's
@@ -311,3 +311,6 @@ func (rt *Runtime) applySelect(w *worker) (op, target string) {
 	}
 	return "select recv", o.name
 }
+
+// Say records what the worker sets out to do (labs.Say).
+func (w *worker) Say(what string) { w.doing = what }

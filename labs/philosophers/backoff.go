@@ -29,7 +29,7 @@ func playBackoff(rt labs.Runtime, cfg labs.Config) labs.Instance {
 			// Wait between 1 and 2, 4, ... 64 yields, at random.
 			pause := locks.RandomBackoff(w.Rand(), 6, w.Yield)
 			retry := func(attempt int) { t.retry(i); pause(attempt) }
-			t.sitDown()
+			t.sitDown(w, i)
 			for range t.meals {
 				since := time.Now()
 				putDown := locks.TryAll(retry, left, right) // FIX: both forks or none, then a random wait

@@ -27,7 +27,7 @@ func playHierarchy(rt labs.Runtime, cfg labs.Config) labs.Instance {
 		// philosopher's forks (n-1 and 0) come out reversed.
 		first, second := min(t.left(i), t.right(i)), max(t.left(i), t.right(i))
 		rt.Go(philosopher(i), func(w labs.Worker) {
-			t.sitDown()
+			t.sitDown(w, i)
 			for range t.meals {
 				since := time.Now()
 				forks[first].Lock()

@@ -37,7 +37,7 @@ func playHost(rt labs.Runtime, cfg labs.Config) labs.Instance {
 	}
 	for i := range t.n {
 		rt.Go(philosopher(i), func(w labs.Worker) {
-			t.sitDown()
+			t.sitDown(w, i)
 			for range t.meals {
 				since := time.Now()
 				requests.Send(request{who: i})

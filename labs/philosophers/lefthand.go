@@ -30,7 +30,7 @@ func playLeftThenRight(rt labs.Runtime, cfg labs.Config) labs.Instance {
 	for i := range t.n {
 		left, right := forks[t.left(i)], forks[t.right(i)]
 		rt.Go(philosopher(i), func(w labs.Worker) {
-			t.sitDown()
+			t.sitDown(w, i)
 			for range t.meals {
 				since := time.Now()
 				left.Lock()

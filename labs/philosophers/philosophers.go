@@ -93,8 +93,9 @@ func newTable(rt labs.Runtime, cfg labs.Config) *table {
 }
 
 // sitDown waits until every philosopher has sat down: dinner starts for
-// everyone at once.
-func (t *table) sitDown() {
+// everyone at once. w is philosopher i.
+func (t *table) sitDown(w labs.Worker, i int) {
+	t.sayMeal(w, i)
 	if int(t.seated.Add(1)) == t.n {
 		t.bell.Close()
 		return
@@ -119,6 +120,16 @@ func (t *table) eat(w labs.Worker, i int, since time.Time) {
 	t.inUse[r].Add(-1)
 	t.inUse[l].Add(-1)
 	w.Progress()
+	t.sayMeal(w, i)
+}
+
+// sayMeal tells the runtime what philosopher i sets out to do next.
+func (t *table) sayMeal(w labs.Worker, i int) {
+	if t.eaten[i] >= t.meals {
+		labs.Say(w, "think, then leave the table")
+		return
+	}
+	labs.Say(w, "eat meal %d of %d with fork %d and fork %d", t.eaten[i]+1, t.meals, t.left(i), t.right(i))
 }
 
 func (t *table) pickUp(fork int) {

@@ -27,7 +27,7 @@ func playWaiter(rt labs.Runtime, cfg labs.Config) labs.Instance {
 	for i := range t.n {
 		left, right := forks[t.left(i)], forks[t.right(i)]
 		rt.Go(philosopher(i), func(w labs.Worker) {
-			t.sitDown()
+			t.sitDown(w, i)
 			for range t.meals {
 				since := time.Now()
 				seats.Acquire() // FIX: at most n-1 at the table, so one of them can always eat

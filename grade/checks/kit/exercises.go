@@ -332,9 +332,10 @@ const rwFields = 3
 // document cfg.Ops times, the others read it cfg.Ops times. Safety: no
 // reader is in while a writer is, no two writers are in at once, no read
 // sees a half-written document, and no waiting writer is overtaken by
-// more reads than there are other readers (a read that begins while
-// another reader reads and a writer is blocked waiting: the runtime says
-// which workers are blocked). Liveness: every worker also does all its
+// more reads than there are other readers (a read that was asked for
+// while a writer was already blocked waiting, and got in beside another
+// reader before that writer did: the runtime says which workers are
+// blocked). Liveness: every worker also does all its
 // reads or writes.
 func RWLock(rlock, runlock, lock, unlock func(l *exercises.RWLock)) *Exercise {
 	play := func(liveness bool) func(rt labs.Runtime, cfg labs.Config) labs.Instance {
@@ -353,6 +354,9 @@ func RWLock(rlock, runlock, lock, unlock func(l *exercises.RWLock)) *Exercise {
 			var readersIn, writersIn, clashes atomic.Int64
 			writerIDs := make([]atomic.Int64, nw)
 			overtaking := make([]atomic.Int64, nw)
+			// waits[i] counts writer i's calls to lock and their returns:
+			// odd while it waits, so a reader can tell one wait from the next.
+			waits := make([]atomic.Int64, nw)
 			overtaken := make([]int64, nw)
 			torn := make([]int, cfg.Workers)
 			done := make([]int, cfg.Workers)
@@ -365,7 +369,9 @@ func RWLock(rlock, runlock, lock, unlock func(l *exercises.RWLock)) *Exercise {
 						writerIDs[i].Store(int64(w.ID()))
 						for range cfg.Ops {
 							overtaking[i].Store(0)
+							waits[i].Add(1) // odd: waiting
 							lock(l)
+							waits[i].Add(1)
 							overtaken[i] = max(overtaken[i], overtaking[i].Load())
 							if writersIn.Add(1) > 1 || readersIn.Load() > 0 {
 								clashes.Add(1)
@@ -385,11 +391,22 @@ func RWLock(rlock, runlock, lock, unlock func(l *exercises.RWLock)) *Exercise {
 					continue
 				}
 				rt.Go(fmt.Sprintf("reader %d", i), func(w labs.Worker) {
+					asked := make([]int64, nw)
 					for range cfg.Ops {
-						rlock(l)
-						if readersIn.Add(1) > 1 && obs != nil {
-							for j := range writerIDs {
+						// Which writers were already kept waiting when this
+						// reader asked: only they can be overtaken by it.
+						for j := range asked {
+							asked[j] = -1
+							if g := waits[j].Load(); g%2 == 1 && obs != nil {
 								if id := writerIDs[j].Load(); id >= 0 && obs.Blocked(int(id)) {
+									asked[j] = g
+								}
+							}
+						}
+						rlock(l)
+						if readersIn.Add(1) > 1 {
+							for j, g := range asked {
+								if g >= 0 && waits[j].Load() == g {
 									overtaking[j].Add(1)
 								}
 							}

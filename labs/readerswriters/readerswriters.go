@@ -84,6 +84,13 @@ type library struct {
 	overtaking []atomic.Int32
 	overtaken  []int
 	longest    []time.Duration
+
+	// Per writer: its calls to Lock and their returns, odd while it
+	// waits. Per reader: the wait of each writer that was already kept
+	// waiting when the reader asked to read (-1 if none); only those
+	// writers can the read overtake.
+	waits []atomic.Int64
+	asked [][]int64
 }
 
 func newLibrary(rt labs.Runtime, cfg labs.Config) *library {
@@ -95,6 +102,11 @@ func newLibrary(rt labs.Runtime, cfg labs.Config) *library {
 		overtaking: make([]atomic.Int32, cfg.Workers),
 		overtaken:  make([]int, cfg.Workers),
 		longest:    make([]time.Duration, cfg.Workers),
+		waits:      make([]atomic.Int64, cfg.Workers),
+		asked:      make([][]int64, cfg.Workers),
+	}
+	for i := range lib.asked {
+		lib.asked[i] = make([]int64, lib.nw)
 	}
 	lib.obs, _ = rt.(labs.Observer)
 	return lib
@@ -105,13 +117,25 @@ func newLibrary(rt labs.Runtime, cfg labs.Config) *library {
 // already on their way in when the writer started to wait.
 func (lib *library) overtakeLimit() int { return max(len(lib.done)-lib.nw-1, 1) }
 
+// ask notes, as reader i is about to ask to read, which writers are
+// already kept waiting, and in which of their waits.
+func (lib *library) ask(i int) {
+	for j := range lib.asked[i] {
+		lib.asked[i][j] = -1
+		if g := lib.waits[j].Load(); g%2 == 1 && lib.obs != nil && lib.obs.Blocked(j) {
+			lib.asked[i][j] = g
+		}
+	}
+}
+
 // read reads the whole document, a field at a time, as reader i, under
-// whatever keeps writers out. A read that begins while another reader is
-// reading and a writer is blocked waiting overtakes that writer.
+// whatever keeps writers out. A read asked for while a writer was already
+// blocked waiting, that begins beside another reader while that writer
+// is still in the same wait, overtakes the writer.
 func (lib *library) read(w labs.Worker, i int) {
-	if lib.inside.Add(1) > 1 && lib.obs != nil {
-		for j := range lib.nw {
-			if lib.obs.Blocked(j) {
+	if lib.inside.Add(1) > 1 {
+		for j, g := range lib.asked[i] {
+			if g >= 0 && lib.waits[j].Load() == g {
 				lib.overtaking[j].Add(1)
 			}
 		}
@@ -157,6 +181,7 @@ func (lib *library) start(rt labs.Runtime, cfg labs.Config, read readFunc, write
 				if i < lib.nw {
 					write(w, i)
 				} else {
+					lib.ask(i)
 					read(w, i)
 				}
 				lib.done[i]++
@@ -174,7 +199,9 @@ func (lib *library) start(rt labs.Runtime, cfg labs.Config, read readFunc, write
 func (lib *library) waitFor(i int, lock func()) {
 	since := time.Now()
 	lib.overtaking[i].Store(0)
+	lib.waits[i].Add(1) // odd: waiting
 	lock()
+	lib.waits[i].Add(1)
 	lib.longest[i] = max(lib.longest[i], time.Since(since))
 	lib.overtaken[i] = max(lib.overtaken[i], int(lib.overtaking[i].Load()))
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/locklab/locklab/detector"
 	"github.com/locklab/locklab/labs"
+	"github.com/locklab/locklab/labs/eventlog"
 	"github.com/locklab/locklab/locks"
 	"github.com/petermattis/goid"
 )
@@ -29,6 +30,10 @@ type Runtime struct {
 	workers []*Worker
 	byGID   sync.Map // goroutine id (int64) -> *Worker, for waits that must find their worker
 	panics  atomic.Pointer[WorkerPanic]
+
+	start    time.Time // when New made the runtime: events' Time counts from it
+	events   bool      // record events (WithEvents)
+	eventCap int
 }
 
 var _ labs.Runtime = (*Runtime)(nil)
@@ -37,7 +42,7 @@ var _ labs.Runtime = (*Runtime)(nil)
 // worker's random source; yield is the pause at a yield point (zero or
 // negative means runtime.Gosched).
 func New(det *detector.Detector, seed uint64, yield time.Duration, opts ...Option) *Runtime {
-	rt := &Runtime{det: det, seed: seed, yield: yield}
+	rt := &Runtime{det: det, seed: seed, yield: yield, start: time.Now()}
 	for _, o := range opts {
 		o(rt)
 	}
@@ -70,6 +75,10 @@ type Worker struct {
 	gid      atomic.Int64
 	raceID   int64                // the race detector's number for the worker's goroutine
 	wait     atomic.Pointer[Wait] // what it is blocked on, other than a lock; nil when not
+
+	// Touched only by the worker's goroutine (see Events).
+	lane *eventlog.Lane // nil unless the runtime records events
+	held []string       // the locks it holds, for its events
 }
 
 // State is what a worker is doing.
@@ -104,6 +113,9 @@ func (rt *Runtime) Go(name string, body func(w labs.Worker)) {
 	rt.mu.Lock()
 	w := &Worker{rt: rt, id: len(rt.workers), name: name}
 	w.rng = rand.New(rand.NewPCG(rt.seed, uint64(w.id)))
+	if rt.events {
+		w.lane = eventlog.NewLane(rt.eventCap)
+	}
 	rt.workers = append(rt.workers, w)
 	rt.mu.Unlock()
 	rt.wg.Add(1)
@@ -116,8 +128,11 @@ func (rt *Runtime) Go(name string, body func(w labs.Worker)) {
 		w.gid.Store(g)
 		rt.byGID.Store(g, w)
 		rt.det.Name(g, name)
+		w.record("start", "", "")
 		defer func() {
-			switch r := recover(); {
+			r := recover()
+			w.record("exit", "", "")
+			switch {
 			case r == nil:
 				w.state.Store(int32(Done))
 			case isAbort(r):
@@ -167,23 +182,39 @@ func (rt *Runtime) Progress() (progress, steps int64) {
 
 // Mutex returns a new instrumented Mutex.
 func (rt *Runtime) Mutex(name string) labs.Mutex {
+	var m labs.Mutex
 	if rt.mutex != nil {
-		return rt.mutex(name)
+		m = rt.mutex(name)
+	} else {
+		m = locks.NewMutex(name, locks.WithDetector(rt.det))
 	}
-	return locks.NewMutex(name, locks.WithDetector(rt.det))
+	if rt.events {
+		return &recMutex{rt: rt, name: name, m: m}
+	}
+	return m
 }
 
 // RWMutex returns a new instrumented RWMutex.
 func (rt *Runtime) RWMutex(name string) labs.RWMutex {
+	var m labs.RWMutex
 	if rt.rwmutex != nil {
-		return rt.rwmutex(name)
+		m = rt.rwmutex(name)
+	} else {
+		m = locks.NewRWMutex(name, locks.WithDetector(rt.det))
 	}
-	return locks.NewRWMutex(name, locks.WithDetector(rt.det))
+	if rt.events {
+		return &recRWMutex{recMutex: recMutex{rt: rt, name: name, m: m}, rw: m}
+	}
+	return m
 }
 
 // Semaphore returns a new instrumented Semaphore.
 func (rt *Runtime) Semaphore(name string, n int) labs.Semaphore {
-	return locks.NewSemaphore(name, n, locks.WithDetector(rt.det))
+	s := locks.NewSemaphore(name, n, locks.WithDetector(rt.det))
+	if rt.events {
+		return &recSemaphore{rt: rt, name: name, s: s}
+	}
+	return s
 }
 
 // Chan returns a channel whose blocking operations give control back when
@@ -200,6 +231,7 @@ type channel struct {
 }
 
 func (c *channel) Send(v any) {
+	defer c.rt.current().record("send", c.name, "")
 	select {
 	case c.ch <- v:
 		return
@@ -215,6 +247,7 @@ func (c *channel) Send(v any) {
 }
 
 func (c *channel) Recv() (any, bool) {
+	defer c.rt.current().record("recv", c.name, "")
 	select {
 	case v, ok := <-c.ch:
 		return v, ok
@@ -230,7 +263,10 @@ func (c *channel) Recv() (any, bool) {
 	}
 }
 
-func (c *channel) Close() { close(c.ch) }
+func (c *channel) Close() {
+	close(c.ch)
+	c.rt.current().record("close", c.name, "")
+}
 
 // ID returns the worker's number.
 func (w *Worker) ID() int { return w.id }
@@ -243,6 +279,7 @@ func (w *Worker) Rand() *rand.Rand { return w.rng }
 
 // Progress counts one unit of work.
 func (w *Worker) Progress() {
+	w.record("progress", "", "")
 	w.progress.Add(1)
 	w.checkAbort()
 }
@@ -252,6 +289,7 @@ func (w *Worker) Progress() {
 // that never blocks (a livelock) still unwinds.
 func (w *Worker) Yield() {
 	w.steps.Add(1)
+	w.record("yield", "", "")
 	w.checkAbort()
 	if w.rt.yield > 0 {
 		time.Sleep(w.rt.yield)

@@ -42,6 +42,8 @@ func (c *cond) Wait() {
 	c.mu.Lock()
 	c.waiters = append(c.waiters, t)
 	c.mu.Unlock()
+	rw := c.rt.current()
+	rw.record("wait", c.name, "")
 	c.l.Unlock()
 	w := c.rt.block(&Wait{Op: WaitCond, Targets: []string{c.name}})
 	dw := c.node.Block(goid.Get(), detector.Shared)
@@ -49,6 +51,7 @@ func (c *cond) Wait() {
 	case <-t:
 		dw.End()
 		unblock(w)
+		rw.record("woke", c.name, "")
 	case <-dw.Unwind():
 		err := dw.Err()
 		dw.End()
@@ -268,14 +271,22 @@ func selected(cases []labs.SelectCase, i int, v reflect.Value, ok bool) (int, an
 	return i, v.Interface(), true
 }
 
-// Read counts a step; it does not synchronize anything.
-func (w *Worker) Read(string, any) {
+// Read counts a step, and records it when the runtime records events; it
+// does not synchronize anything.
+func (w *Worker) Read(target string, v any) {
+	if w.lane != nil {
+		w.record("read", target, value(v))
+	}
 	w.steps.Add(1)
 	w.checkAbort()
 }
 
-// Write counts a step; it does not synchronize anything.
-func (w *Worker) Write(string, any) {
+// Write counts a step, and records it when the runtime records events;
+// it does not synchronize anything.
+func (w *Worker) Write(target string, v any) {
+	if w.lane != nil {
+		w.record("write", target, value(v))
+	}
 	w.steps.Add(1)
 	w.checkAbort()
 }

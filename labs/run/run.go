@@ -42,6 +42,10 @@ type Options struct {
 	Timeout   time.Duration // the whole run's limit; 0 means 10 s
 	Stall     time.Duration // the limit without progress; 0 means 2 s
 	Logger    *zap.Logger   // nil means no logging
+	// Events records what the workers do, the last
+	// eventlog.DefaultCap events of each, into Result.Events. It costs a
+	// few hundred nanoseconds per operation and adds no synchronization.
+	Events bool
 }
 
 // DefaultOptions returns options with both graphs on.
@@ -120,7 +124,11 @@ func Run(ctx context.Context, s *labs.Scenario, v *labs.Variant, cfg labs.Config
 			}
 		}),
 	)
-	rt := native.New(det, cfg.Seed, cfg.Yield)
+	var nopts []native.Option
+	if opts.Events {
+		nopts = append(nopts, native.WithEvents(0))
+	}
+	rt := native.New(det, cfg.Seed, cfg.Yield, nopts...)
 	log.Debug("start", zap.Int("workers", cfg.Workers), zap.Int("ops", cfg.Ops))
 
 	inst := v.Play(rt, cfg)
@@ -133,6 +141,7 @@ func Run(ctx context.Context, s *labs.Scenario, v *labs.Variant, cfg labs.Config
 	res.Detectors = detectorNames(opts)
 	res.Elapsed = elapsed
 	res.Findings = det.Findings()
+	res.Events = rt.Events()
 	for _, w := range rt.Workers() {
 		res.Workers = append(res.Workers, WorkerResult{Name: w.Name(), Progress: w.Count(), State: w.State().String(),
 			Goroutine: w.Goroutine(), RaceGoroutine: w.RaceGoroutine()})

@@ -1,0 +1,164 @@
+package native
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/locklab/locklab/detector"
+	"github.com/locklab/locklab/labs"
+	"github.com/locklab/locklab/labs/eventlog"
+	"github.com/petermattis/goid"
+)
+
+// WithEvents makes the runtime record what each worker does (start and
+// exit, lock requests, acquisitions and releases, channel operations,
+// Cond waits, labelled reads and writes with their values, yields and
+// progress), each with its source position and time, keeping the last
+// perWorker events of each worker (eventlog.DefaultCap when 0). Events
+// returns them once the workers have stopped. Recording takes no lock and
+// no atomic that another worker touches, so the race detector sees the
+// variant's accesses as they are.
+func WithEvents(perWorker int) Option {
+	return func(rt *Runtime) { rt.events, rt.eventCap = true, perWorker }
+}
+
+// Events returns what the workers did, in time order, numbered from 1;
+// nil unless the runtime was made WithEvents. It leaves out the workers
+// still running, whose lanes may still change: call it after Wait.
+func (rt *Runtime) Events() []labs.Event {
+	if !rt.events {
+		return nil
+	}
+	var lanes []*eventlog.Lane
+	for _, w := range rt.Workers() {
+		if w.State() != Running { // the atomic load orders the lane's last Add before this
+			lanes = append(lanes, w.lane)
+		}
+	}
+	return eventlog.Merge(lanes...)
+}
+
+// record adds an event to w's lane, if the runtime records events and w
+// is one of its workers. Only w's goroutine calls it.
+func (w *Worker) record(op, target, value string) {
+	if w == nil || w.lane == nil {
+		return
+	}
+	w.lane.Add(labs.Event{
+		Worker: w.name, Op: op, Target: target, Value: value,
+		Holds: slices.Clone(w.held), At: detector.Caller(), Time: time.Since(w.rt.start),
+	})
+}
+
+// current returns the worker running on the calling goroutine when the
+// runtime records events, else nil.
+func (rt *Runtime) current() *Worker {
+	if !rt.events {
+		return nil
+	}
+	v, ok := rt.byGID.Load(goid.Get())
+	if !ok {
+		return nil
+	}
+	return v.(*Worker)
+}
+
+// hold and drop keep w's list of what it holds, for the events' Holds.
+func (w *Worker) hold(lock string) {
+	if w != nil {
+		w.held = append(w.held, lock)
+	}
+}
+
+func (w *Worker) drop(lock string) {
+	if w == nil {
+		return
+	}
+	if i := slices.Index(w.held, lock); i >= 0 {
+		w.held = slices.Delete(w.held, i, i+1)
+	}
+}
+
+// value is how an event shows a value read or written.
+func value(v any) string {
+	s := fmt.Sprint(v)
+	if len(s) > 40 {
+		s = s[:37] + "..."
+	}
+	return s
+}
+
+// recMutex records the operations on a Mutex or RWMutex.
+type recMutex struct {
+	rt   *Runtime
+	name string
+	m    labs.Mutex
+}
+
+func (l *recMutex) Lock() {
+	w := l.rt.current()
+	w.record("request", l.name, "")
+	l.m.Lock()
+	w.hold(l.name)
+	w.record("lock", l.name, "")
+}
+
+func (l *recMutex) Unlock() {
+	w := l.rt.current()
+	l.m.Unlock()
+	w.drop(l.name)
+	w.record("unlock", l.name, "")
+}
+
+func (l *recMutex) TryLock() bool {
+	w := l.rt.current()
+	if !l.m.TryLock() {
+		w.record("trylock fail", l.name, "")
+		return false
+	}
+	w.hold(l.name)
+	w.record("trylock ok", l.name, "")
+	return true
+}
+
+type recRWMutex struct {
+	recMutex
+	rw labs.RWMutex
+}
+
+func (l *recRWMutex) RLock() {
+	w := l.rt.current()
+	w.record("request", l.name, "read")
+	l.rw.RLock()
+	w.hold(l.name)
+	w.record("rlock", l.name, "")
+}
+
+func (l *recRWMutex) RUnlock() {
+	w := l.rt.current()
+	l.rw.RUnlock()
+	w.drop(l.name)
+	w.record("runlock", l.name, "")
+}
+
+type recSemaphore struct {
+	rt   *Runtime
+	name string
+	s    labs.Semaphore
+}
+
+func (s *recSemaphore) Acquire() {
+	w := s.rt.current()
+	w.record("request", s.name, "")
+	s.s.Acquire()
+	w.hold(s.name)
+	w.record("acquire", s.name, "")
+}
+
+func (s *recSemaphore) Release() {
+	w := s.rt.current()
+	s.s.Release()
+	w.drop(s.name)
+	w.record("release", s.name, "")
+}

@@ -74,13 +74,19 @@ var (
 	jsonNanoRE = regexp.MustCompile(`"(elapsed_ns|detected_after_ns|goroutine)": \d+`)
 	// raceGoroutineRE is a field that only a race-enabled build writes.
 	raceGoroutineRE = regexp.MustCompile(`,\n\s*"race_goroutine": \d+`)
+	// A native run's events and its lane summary depend on the timing:
+	// the render tests check them on fixed events.
+	jsonEventsRE   = regexp.MustCompile(`(?s)\n  "events": \[.*?\n  \],`)
+	summaryLanesRE = regexp.MustCompile(`(?m)^((What each .* did last|How the update was lost): .*\n)(.+\n)+`)
 )
 
 // normalize replaces what changes from run to run: durations, step counts,
 // the JSON times and goroutine ids (and drops the race detector's, which
-// only a build with -race has).
+// only a build with -race has), a native run's events and lane summary.
 func normalize(s string) string {
 	s = raceGoroutineRE.ReplaceAllString(s, "")
+	s = jsonEventsRE.ReplaceAllString(s, "\n  \"events\": [...],")
+	s = summaryLanesRE.ReplaceAllString(s, "$1  <lanes>\n")
 	s = jsonNanoRE.ReplaceAllString(s, `"$1": 0`)
 	s = stepsRE.ReplaceAllString(s, "(N steps)")
 	return durationRE.ReplaceAllString(s, "D")
@@ -259,7 +265,10 @@ func TestJSON(t *testing.T) {
 			if len(r.Invariants) != 1 || !r.Invariants[0].OK || r.Invariants[0].Actual != "21" {
 				t.Errorf("invariants = %+v; want total 21 OK", r.Invariants)
 			}
-			wantKeys(t, data, "scenario", "variant", "kind", "lesson", "worker_noun", "op_noun", "config", "detectors", "outcome", "findings", "invariants", "metrics", "workers", "elapsed_ns")
+			wantKeys(t, data, "scenario", "variant", "kind", "lesson", "worker_noun", "op_noun", "config", "detectors", "outcome", "findings", "invariants", "metrics", "workers", "events", "elapsed_ns")
+			if len(r.Events) == 0 || r.Events[0].Op != "start" || r.Events[len(r.Events)-1].Op != "exit" {
+				t.Errorf("events = %d, from %v; want a start first and an exit last", len(r.Events), r.Events)
+			}
 		}},
 		{[]string{"run", "toy", "--variant", "ordered", "--detector", "lockorder", "--json"}, exitOK, func(t *testing.T, data []byte) {
 			var r run.Result

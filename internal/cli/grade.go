@@ -388,12 +388,16 @@ func output(w io.Writer, out string, data []byte) error {
 
 // writeFileAtomic writes data to a temporary file beside name and renames
 // it into place, so that name is either absent, its old content, or all
-// of data. Errors name the target, not the temporary file.
-func writeFileAtomic(name string, data []byte) (err error) {
+// of data. Errors name the --out flag and the target, not the temporary
+// file.
+func writeFileAtomic(name string, data []byte) error { return writeFlagFile("--out", name, data) }
+
+// writeFlagFile is writeFileAtomic for the file of another flag.
+func writeFlagFile(flag, name string, data []byte) (err error) {
 	dir := filepath.Dir(name)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(name)+".tmp-")
 	if err != nil {
-		return fmt.Errorf("--out %s: %v", name, unwrapPath(err))
+		return fmt.Errorf("%s %s: %v", flag, name, unwrapPath(err))
 	}
 	defer func() {
 		if err != nil {
@@ -413,7 +417,7 @@ func writeFileAtomic(name string, data []byte) (err error) {
 		err = os.Rename(f.Name(), name)
 	}
 	if err != nil {
-		return fmt.Errorf("--out %s: %v", name, unwrapPath(err))
+		return fmt.Errorf("%s %s: %v", flag, name, unwrapPath(err))
 	}
 	return nil
 }

@@ -41,6 +41,7 @@ type Deps struct {
 	Out    io.Writer // results, help, completion scripts
 	ErrOut io.Writer // errors and logs
 	Color  bool      // color text on Out
+	Width  int       // the width text on Out must fit; 0 means 100 columns
 
 	// Catalog returns the scenarios in curriculum order.
 	Catalog func() []*labs.Scenario
@@ -80,7 +81,7 @@ func (d *Deps) logger() *zap.Logger {
 	return d.Logger
 }
 
-func (d *Deps) style() render.Style { return render.Style{Color: d.Color} }
+func (d *Deps) style() render.Style { return render.Style{Color: d.Color, Width: d.Width} }
 
 // lookup returns the scenario with the given name.
 func (d *Deps) lookup(name string) (*labs.Scenario, error) {
@@ -284,6 +285,7 @@ func defaultDeps() *Deps {
 		Out:        os.Stdout,
 		ErrOut:     os.Stderr,
 		Color:      render.AutoStyle(os.Stdout).Color,
+		Width:      terminalWidth(os.Stdout),
 		Catalog:    catalogAll,
 		Run:        run.Run,
 		GoDeadlock: run.GoDeadlock,

@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/locklab/locklab/internal/render"
+	"github.com/locklab/locklab/internal/view"
 	"github.com/locklab/locklab/labs"
 	"github.com/locklab/locklab/labs/explore"
 	"github.com/locklab/locklab/labs/run"
@@ -44,6 +45,7 @@ type RunOptions struct {
 	DetectorList string
 	Detectors    detectorSet
 	JSON         bool
+	Pic          pictureFlags // --html, --trace, --graph
 }
 
 // NewCmdRun returns `locklab run`. runF, when not nil, is called with the
@@ -89,7 +91,9 @@ writing what the run saw so far, marked as interrupted.`,
   locklab run philosophers --variant polite --stall 500ms
   locklab run counter --variant cooperative-await
   locklab run bank --buggy --detector lockorder
-  locklab run counter --buggy --json | jq .outcome`,
+  locklab run counter --buggy --json | jq .outcome
+  locklab run philosophers --buggy --html ring.html --trace ring.json
+  locklab run bank --buggy --graph dot | dot -Tsvg > bank.svg`,
 		Args:              scenarioArg(deps),
 		ValidArgsFunction: completeScenario(deps),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -116,7 +120,8 @@ writing what the run saw so far, marked as interrupted.`,
 	f.DurationVar(&opts.Stall, "stall", 2*time.Second, "stop the run when no worker progresses for this long")
 	f.StringVar(&opts.DetectorList, "detector", detectorWaitFor+","+detectorLockOrder,
 		"comma-separated detectors: "+strings.Join(detectorNames(), ", "))
-	f.BoolVar(&opts.JSON, "json", false, "write the result as JSON")
+	f.BoolVar(&opts.JSON, "json", false, "write the result as JSON, with every event the workers' last moves")
+	opts.Pic.add(cmd, false)
 	_ = cmd.RegisterFlagCompletionFunc("detector", completeDetectors)
 	return cmd
 }
@@ -136,6 +141,9 @@ func (o *RunOptions) check() error {
 		if d.v < MinTimeout || d.v > MaxTimeout {
 			return fmt.Errorf("%s must be between 1ms and 1h, got %v", d.name, d.v)
 		}
+	}
+	if err := o.Pic.check(o.JSON); err != nil {
+		return err
 	}
 	var err error
 	o.Detectors, err = parseDetectors(o.DetectorList)
@@ -217,6 +225,7 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 		Timeout:   o.Timeout,
 		Stall:     o.Stall,
 		Logger:    log,
+		Events:    true,
 	}
 	runner := d.Run
 	if v.Controlled {
@@ -246,13 +255,19 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 		}
 		return err
 	}
-	if o.JSON {
+	switch {
+	case o.Pic.replacesReport():
+	case o.JSON:
 		err = render.ResultJSON(d.Out, res)
-	} else {
-		err = render.Result(d.Out, res, d.style())
+	default:
+		st := o.Pic.style(d)
+		err = render.Result(d.Out, res, st)
 		if err == nil {
-			err = render.Next(d.Out, render.RunNext(res, v, v.Controlled), d.style())
+			err = render.Next(d.Out, render.RunNext(res, v, v.Controlled), st)
 		}
+	}
+	if err == nil && o.Pic.any() {
+		err = o.Pic.write(d, view.FromRun(s, v, res))
 	}
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -146,23 +147,35 @@ func ring(b *strings.Builder, f detector.Finding, st Style) {
 	if (f.Kind != detector.Deadlock && f.Kind != detector.DoubleLock) || len(f.Steps) == 0 {
 		return
 	}
+	// Start at the first worker by name ("worker 2" before "worker 10"),
+	// whichever one closed the cycle, so that a run draws the same ring.
+	first := 0
+	for i, s := range f.Steps {
+		a, b := s.Worker, f.Steps[first].Worker
+		if len(a) < len(b) || len(a) == len(b) && a < b {
+			first = i
+		}
+	}
+	steps := append(slices.Clone(f.Steps[first:]), f.Steps[:first]...)
 	var parts []string
-	for _, s := range f.Steps {
+	for _, s := range steps {
 		parts = append(parts, s.Worker, st.paint(red, "-"+s.Lock+"->"))
 	}
-	parts = append(parts, f.Steps[0].Worker)
+	parts = append(parts, steps[0].Worker)
+	var lines []string
 	line := "  "
 	for i, p := range parts {
 		if i > 0 {
 			line += " "
 		}
 		if width(stripEscapes(line))+width(stripEscapes(p)) > lineWidth && i%2 == 1 {
-			b.WriteString(line + "\n")
+			lines = append(lines, strings.TrimRight(line, " "))
 			line = "    "
 		}
 		line += p
 	}
-	fmt.Fprintf(b, "%s\n%s\n", st.paint(bold, "The ring:"), line)
+	lines = append(lines, line)
+	fmt.Fprintf(b, "%s\n%s\n", st.paint(bold, "The ring:"), strings.Join(lines, "\n"))
 }
 
 // stripEscapes removes ANSI escape sequences, for measuring.

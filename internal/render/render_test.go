@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -169,6 +170,22 @@ func resultCases() []struct {
 		},
 	}}
 
+	lostUpdate := &run.Result{
+		Scenario: "counter", Variant: "unsynchronized", Kind: labs.Buggy, Bug: labs.DataRace, Fix: "mutex",
+		Lesson:     "count = count + 1 is a read followed by a write.",
+		WorkerNoun: "worker", OpNoun: "increment",
+		Config:     run.ConfigJSON{Workers: 2, Ops: 100, Seed: 42, Yield: "gosched"},
+		Detectors:  []string{"waitfor", "lockorder", "invariant", "watchdog"},
+		Outcome:    run.Violated,
+		Findings:   []detector.Finding{{Kind: detector.Invariant, Message: "final count is workers × ops: expected 200, got 199"}},
+		Invariants: []labs.Check{{Name: "final count is workers × ops", Expected: "200", Actual: "199"}},
+		Workers:    []run.WorkerResult{{Name: "worker 0", Progress: 100, State: "done"}, {Name: "worker 1", Progress: 100, State: "done"}},
+		Events:     counterEvents(),
+		Elapsed:    2 * time.Millisecond,
+	}
+	deadlockEvents := philosophersResult()
+	deadlockEvents.Events = forkEvents()
+
 	timeout := bankOrderedResult()
 	timeout.Outcome = run.Timeout
 	timeout.Invariants, timeout.Metrics = nil, nil
@@ -293,7 +310,59 @@ func resultCases() []struct {
 		{"panic", panicked, Style{}},
 		{"buggy-clean", unlucky, Style{}},
 		{"many-workers", many, Style{}},
+		{"lost-update-events", lostUpdate, Style{}},
+		{"deadlock-events", deadlockEvents, Style{}},
+		{"deadlock-events-table", deadlockEvents, Style{View: ViewTable}},
 	}
+}
+
+// counterEvents are a native run's events in which worker 1's write
+// overwrites worker 0's: both read 41, both write 42.
+func counterEvents() []labs.Event {
+	at := func(line int) detector.Pos { return pos("labs/counter/unsynchronized.go", line) }
+	evs := []labs.Event{
+		{Worker: "worker 0", Op: "start"},
+		{Worker: "worker 1", Op: "start"},
+		{Worker: "worker 0", Op: "read", Target: "count", Value: "40", At: at(25)},
+		{Worker: "worker 0", Op: "yield", At: at(26)},
+		{Worker: "worker 0", Op: "write", Target: "count", Value: "41", At: at(27)},
+		{Worker: "worker 0", Op: "gap", Value: "120 events not kept"},
+		{Worker: "worker 0", Op: "read", Target: "count", Value: "41", At: at(25)},
+		{Worker: "worker 1", Op: "read", Target: "count", Value: "41", At: at(25)},
+		{Worker: "worker 0", Op: "yield", At: at(26)},
+		{Worker: "worker 1", Op: "yield", At: at(26)},
+		{Worker: "worker 0", Op: "write", Target: "count", Value: "42", At: at(27)},
+		{Worker: "worker 0", Op: "progress", At: at(28)},
+		{Worker: "worker 1", Op: "write", Target: "count", Value: "42", At: at(27)},
+		{Worker: "worker 1", Op: "progress", At: at(28)},
+		{Worker: "worker 0", Op: "exit"},
+		{Worker: "worker 1", Op: "exit"},
+	}
+	for i := range evs {
+		evs[i].Step = i + 1
+	}
+	return evs
+}
+
+// forkEvents are the last events of a native run of five philosophers
+// who each took their left fork.
+func forkEvents() []labs.Event {
+	var evs []labs.Event
+	for i := range 5 {
+		w := fmt.Sprintf("philosopher %d", i)
+		at := pos("labs/philosophers/lefthand.go", 31)
+		evs = append(evs,
+			labs.Event{Worker: w, Op: "request", Target: fmt.Sprintf("fork %d", i), At: at},
+			labs.Event{Worker: w, Op: "lock", Target: fmt.Sprintf("fork %d", i), Holds: []string{fmt.Sprintf("fork %d", i)}, At: at})
+	}
+	for i := range 5 {
+		w := fmt.Sprintf("philosopher %d", i)
+		evs = append(evs, labs.Event{Worker: w, Op: "request", Target: fmt.Sprintf("fork %d", (i+1)%5), Holds: []string{fmt.Sprintf("fork %d", i)}, At: pos("labs/philosophers/lefthand.go", 38)})
+	}
+	for i := range evs {
+		evs[i].Step = i + 1
+	}
+	return evs
 }
 
 func TestResult(t *testing.T) {

@@ -59,6 +59,10 @@ func Result(w io.Writer, r *run.Result, st Style) error {
 		}
 		first = false
 		finding(&b, r, f, st)
+		if f.Kind == detector.Deadlock && len(f.Steps) > 1 {
+			b.WriteString("\n")
+			ring(&b, f, st)
+		}
 	}
 	if len(r.Invariants) > 0 {
 		b.WriteString("\n")
@@ -67,6 +71,14 @@ func Result(w io.Writer, r *run.Result, st Style) error {
 	for _, f := range notes {
 		b.WriteString("\n")
 		gatedNote(&b, r, f, st)
+	}
+	if r.Outcome.Problem() && len(r.Events) > 0 {
+		var sb strings.Builder
+		eventsSummary(&sb, r, st)
+		if sb.Len() > 0 {
+			b.WriteString("\n")
+			b.WriteString(sb.String())
+		}
 	}
 	if len(r.Workers) > 0 {
 		b.WriteString("\n")

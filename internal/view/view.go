@@ -170,6 +170,12 @@ func LostWrites(events []labs.Event) map[int]Overwrite {
 	for i, e := range events {
 		key := e.Worker + "\x00" + e.Target
 		switch e.Op {
+		case "gap": // events were not kept: a read before is no longer the last
+			for k := range lastRead {
+				if strings.HasPrefix(k, e.Worker+"\x00") {
+					delete(lastRead, k)
+				}
+			}
 		case "read":
 			lastRead[key] = i
 		case "write":
@@ -192,11 +198,18 @@ func LostWrites(events []labs.Event) map[int]Overwrite {
 // Text is what a picture shows for one event: "lock fork 1",
 // "write count = 6".
 func Text(e labs.Event) string {
+	if e.Op == "gap" {
+		return "… " + e.Value
+	}
 	s := e.Op
 	if e.Target != "" {
 		s += " " + e.Target
 	}
-	if e.Value != "" {
+	switch {
+	case e.Value == "":
+	case e.Op == "blocked": // the Value is how: "send", "receive"
+		s += " (" + e.Value + ")"
+	default:
 		s += " = " + e.Value
 	}
 	return s

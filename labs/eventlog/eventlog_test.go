@@ -36,10 +36,10 @@ func TestMerge(t *testing.T) {
 			{ev("a", "lock", 5), ev("a", "unlock", 5)},
 			{ev("b", "lock", 5)},
 		}, "1:a/lock 2:a/unlock 3:b/lock "},
-		{"a full lane keeps its last events and the merge starts there", 2, [][]labs.Event{
-			{ev("a", "1", 1), ev("a", "2", 2), ev("a", "3", 6), ev("a", "4", 7)},
+		{"a full lane keeps its first and last events, with a gap between", 4, [][]labs.Event{
+			{ev("a", "1", 1), ev("a", "2", 2), ev("a", "3", 6), ev("a", "4", 7), ev("a", "5", 9)},
 			{ev("b", "x", 3), ev("b", "y", 8)},
-		}, "1:a/3 2:a/4 3:b/y "},
+		}, "1:a/1 2:a/2 3:b/x 4:a/gap 5:a/4 6:b/y 7:a/5 "},
 		{"empty", 4, nil, ""},
 	}
 	for _, tt := range tests {
@@ -60,12 +60,13 @@ func TestMerge(t *testing.T) {
 }
 
 func TestLaneDropped(t *testing.T) {
-	l := eventlog.NewLane(3)
-	for i := range 5 {
+	l := eventlog.NewLane(4)
+	for i := range 7 {
 		l.Add(ev("a", fmt.Sprint(i), time.Duration(i)))
 	}
-	if got, want := ops(l.Events()), "0:a/2 0:a/3 0:a/4 "; got != want || l.Dropped() != 2 {
-		t.Errorf("Events = %q, Dropped = %d; want %q, 2", got, l.Dropped(), want)
+	evs := l.Events()
+	if got, want := ops(evs), "0:a/0 0:a/1 0:a/gap 0:a/5 0:a/6 "; got != want || l.Dropped() != 3 || evs[2].Value != "3 events not kept" {
+		t.Errorf("Events = %q (gap %q), Dropped = %d; want %q, 3", got, evs[2].Value, l.Dropped(), want)
 	}
 }
 

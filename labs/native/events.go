@@ -39,6 +39,9 @@ func (rt *Runtime) Events() []labs.Event {
 	return eventlog.Merge(lanes...)
 }
 
+// Started returns when the runtime was made: events' Time counts from it.
+func (rt *Runtime) Started() time.Time { return rt.start }
+
 // record adds an event to w's lane, if the runtime records events and w
 // is one of its workers. Only w's goroutine calls it.
 func (w *Worker) record(op, target, value string) {
@@ -129,7 +132,7 @@ type recRWMutex struct {
 
 func (l *recRWMutex) RLock() {
 	w := l.rt.current()
-	w.record("request", l.name, "read")
+	w.record("request", l.name, "")
 	l.rw.RLock()
 	w.hold(l.name)
 	w.record("rlock", l.name, "")

@@ -1,6 +1,7 @@
 package native
 
 import (
+	"strings"
 	"time"
 
 	"github.com/locklab/locklab/detector"
@@ -60,6 +61,9 @@ func (rt *Runtime) block(wt *Wait) *Worker {
 	wt.At = detector.Caller()
 	wt.Since = time.Now()
 	w.wait.Store(wt)
+	if w.lane != nil {
+		w.record("blocked", strings.Join(wt.Targets, ", "), string(wt.Op))
+	}
 	return w
 }
 

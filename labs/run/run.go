@@ -142,6 +142,12 @@ func Run(ctx context.Context, s *labs.Scenario, v *labs.Variant, cfg labs.Config
 	res.Elapsed = elapsed
 	res.Findings = det.Findings()
 	res.Events = rt.Events()
+	if cut := wd.abortedAt; !cut.IsZero() {
+		if at := detectedAt.Load(); at != 0 && time.Unix(0, at).Before(cut) {
+			cut = time.Unix(0, at) // the detector aborts as it reports
+		}
+		res.Events = eventsBefore(res.Events, cut.Sub(rt.Started()))
+	}
 	for _, w := range rt.Workers() {
 		res.Workers = append(res.Workers, WorkerResult{Name: w.Name(), Progress: w.Count(), State: w.State().String(),
 			Goroutine: w.Goroutine(), RaceGoroutine: w.RaceGoroutine()})
@@ -161,6 +167,17 @@ func Run(ctx context.Context, s *labs.Scenario, v *labs.Variant, cfg labs.Config
 	}
 	log.Debug("done", zap.String("outcome", string(res.Outcome)), zap.Duration("elapsed", elapsed))
 	return res, nil
+}
+
+// eventsBefore returns the events that happened before t (from the start
+// of the runtime): what the workers did, not how they unwound.
+func eventsBefore(events []labs.Event, t time.Duration) []labs.Event {
+	for i, e := range events {
+		if e.Time > t {
+			return events[:i]
+		}
+	}
+	return events
 }
 
 // ControlledError is the error of Run for a variant that runs only under
@@ -297,6 +314,9 @@ type watchdog struct {
 	done     chan struct{}
 	timedOut bool
 	canceled bool
+	// abortedAt is when the run was aborted (by the detector or by the
+	// watchdog), if it was: what the workers did after it is unwinding.
+	abortedAt time.Time
 }
 
 func (w *watchdog) stop() {
@@ -321,15 +341,18 @@ func watch(ctx context.Context, rt *native.Runtime, det *detector.Detector, opts
 			case <-w.quit:
 				return
 			case <-det.Done():
+				w.abortedAt = time.Now() // by the detector: the run has its report's time
 				return
 			case <-ctx.Done():
 				w.canceled = true
 				det.Abort("canceled")
+				w.abortedAt = time.Now()
 				return
 			case <-deadline.C:
 				w.timedOut = true
 				det.Report(stallFinding(rt, det, fmt.Sprintf("the run exceeded its time limit of %v", opts.Timeout), false))
 				det.Abort("timeout")
+				w.abortedAt = time.Now()
 				return
 			case now := <-t.C:
 				p, s := rt.Progress()
@@ -353,6 +376,7 @@ func watch(ctx context.Context, rt *native.Runtime, det *detector.Detector, opts
 				}
 				det.Report(stallFinding(rt, det, msg, busy))
 				det.Abort("stall")
+				w.abortedAt = time.Now()
 				return
 			}
 		}

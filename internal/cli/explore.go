@@ -13,6 +13,7 @@ import (
 
 	"github.com/locklab/locklab/internal/render"
 	"github.com/locklab/locklab/internal/shard"
+	"github.com/locklab/locklab/internal/view"
 	"github.com/locklab/locklab/labs"
 	"github.com/locklab/locklab/labs/explore"
 )
@@ -46,6 +47,7 @@ type ExploreOptions struct {
 	Replay       string
 	Shard        string // --shard k/n
 	JSON         bool
+	Pic          pictureFlags // --view, --html, --trace, --graph
 
 	// set records which flags were given, by name.
 	set   map[string]bool
@@ -73,6 +75,11 @@ that still fail the same way, prints it step by step (step, worker,
 operation, lock or channel, what the worker holds after the step), and
 prints the command that replays it: --replay TOKEN prints the same trace,
 byte for byte, every time.
+
+The schedule is shown as lanes, one column per worker, when they fit the
+terminal (--view lanes|table chooses); --html FILE, --trace FILE and
+--graph dot|mermaid draw it as in locklab run, for a browser, Perfetto
+or a slide.
 
 Strategies: pct (probabilistic concurrency testing, Burckhardt et al.
 2010: random priorities with --depth - 1 priority changes; a bug that needs
@@ -105,6 +112,9 @@ by signal N, after writing how far it got, marked as interrupted.`,
   locklab explore counter --variant cooperative-await --workers 2 --ops 2 --seed 7
   locklab explore bank --variant ordered --strategy dfs --workers 2 --ops 2
   locklab explore philosophers --buggy --json | jq .first.trace
+  locklab explore counter --variant cooperative-await --view table
+  locklab explore philosophers --buggy --html ring.html --trace ring.json
+  locklab explore bank --buggy --graph mermaid
   locklab explore philosophers --variant hierarchy --schedules 100000 --shard 2/4 --json > part-2.json`,
 		Args:              scenarioArg(deps),
 		ValidArgsFunction: completeScenario(deps),
@@ -156,6 +166,7 @@ by signal N, after writing how far it got, marked as interrupted.`,
 	f.StringVar(&opts.Shard, "shard", "", "run shard k of n (k/n, from 1) of the schedules; locklab merge combines the shards")
 	f.StringVar(&opts.Replay, "replay", "", "replay the schedule of this token (printed by a failing explore or by locklab step)")
 	f.BoolVar(&opts.JSON, "json", false, "write the result as JSON")
+	opts.Pic.add(cmd, true, true)
 	_ = cmd.RegisterFlagCompletionFunc("strategy", cobra.FixedCompletions(strategies, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
@@ -167,6 +178,9 @@ var searchFlags = []string{"strategy", "schedules", "depth", "preemptions", "sch
 func (o *ExploreOptions) check() error {
 	if o.Buggy && o.Variant != "" {
 		return errBuggyAndVariant
+	}
+	if err := o.Pic.check(o.JSON); err != nil {
+		return err
 	}
 	if o.set["replay"] {
 		for _, name := range searchFlags {
@@ -258,6 +272,7 @@ func exploreRun(cmd *cobra.Command, o *ExploreOptions) error {
 		return fmt.Errorf("explored no schedule: the --time budget of %v ran out before the first one ended, so nothing was checked; give more --time", o.Time)
 	}
 	switch {
+	case o.Pic.replacesReport():
 	case o.JSON:
 		// Interrupted, the result says so ("interrupted": true).
 		res.Interrupted = res.Interrupted || interrupted
@@ -267,11 +282,14 @@ func exploreRun(cmd *cobra.Command, o *ExploreOptions) error {
 		_, err = fmt.Fprintf(d.Out, "INTERRUPTED: %s/%s explored in %d of its %d schedules (strategy %s, schedule seed %d) before it was stopped: no failure so far, which is not a clean bill.\n",
 			s.Name, v.Name, res.Schedules, o.shard.Size(o.Schedules), o.Strategy, o.ScheduleSeed)
 	default:
-		err = render.Explore(d.Out, s, v, res, d.style())
+		err = render.Explore(d.Out, s, v, res, o.Pic.style(d))
 		if err == nil && res.Shard != nil {
 			_, err = fmt.Fprintf(d.Out, "\nShard %s (from %s): %d of the %d schedules. locklab merge combines the shards' --json results.\n",
 				o.shard, o.shard.Source, res.Schedules, o.Schedules)
 		}
+	}
+	if err == nil && o.Pic.any() && !interrupted {
+		err = o.Pic.write(d, view.FromExploration(s, v, res))
 	}
 	if err != nil {
 		return err
@@ -293,10 +311,15 @@ func replayRun(cmd *cobra.Command, o *ExploreOptions, s *labs.Scenario, v *labs.
 	if err != nil {
 		return err
 	}
-	if o.JSON {
+	switch {
+	case o.Pic.replacesReport():
+	case o.JSON:
 		err = render.ReplayJSON(d.Out, s.Name, v.Name, f)
-	} else {
-		err = render.Replay(d.Out, s, v, f, d.style())
+	default:
+		err = render.Replay(d.Out, s, v, f, o.Pic.style(d))
+	}
+	if err == nil && o.Pic.any() {
+		err = o.Pic.write(d, view.FromFailure(s, v, f))
 	}
 	if err != nil {
 		return err

@@ -19,6 +19,7 @@ import (
 	"github.com/locklab/locklab/grade/sandbox"
 	"github.com/locklab/locklab/internal/render"
 	"github.com/locklab/locklab/internal/shard"
+	"github.com/locklab/locklab/internal/view"
 	"github.com/locklab/locklab/labs"
 )
 
@@ -35,8 +36,9 @@ type GradeOptions struct {
 	Out      string
 	Timeout  time.Duration
 	Replay   string
-	Rubric   string // an override file
-	Sandbox  string // auto, required or off
+	Rubric   string       // an override file
+	Sandbox  string       // auto, required or off
+	Pic      pictureFlags // with --replay: --view, --html, --trace, --graph
 
 	// Batch grading: every subdirectory of Batch is a submission.
 	Batch   string
@@ -187,6 +189,15 @@ so far, marked as interrupted.`,
 			if err := opts.checkCommon(); err != nil {
 				return err
 			}
+			if opts.Pic.any() || opts.Pic.View != "" {
+				if opts.Replay == "" {
+					return errors.New("--view, --html, --trace and --graph draw a replayed schedule: give --replay TOKEN, the token a failed check printed")
+				}
+				// JSON on stdout is one more thing written there.
+				if err := opts.Pic.check(opts.Format == grade.FormatJSON && opts.Out == ""); err != nil {
+					return err
+				}
+			}
 			if opts.Replay != "" {
 				if opts.Format != FormatText && opts.Format != grade.FormatJSON {
 					return fmt.Errorf("--replay writes text or json, not %s", opts.Format)
@@ -231,6 +242,7 @@ so far, marked as interrupted.`,
 	f.StringVar(&opts.Out, "out", "", "write the result to this file (atomically) instead of stdout")
 	f.DurationVar(&opts.Timeout, "timeout", opts.Timeout, "time limit of each checks program's run (the build has its own)")
 	f.StringVar(&opts.Replay, "replay", "", "replay the schedule of a token a failed check gave, instead of grading")
+	opts.Pic.add(cmd, true, true)
 	f.StringVar(&opts.Rubric, "rubric", "", "a JSON file overriding the rubric's weights and effort")
 	f.StringVar(&opts.Sandbox, "sandbox", opts.Sandbox, "isolation of the submission's processes: auto, required or off")
 	f.StringVar(&opts.Batch, "batch", "", "grade every subdirectory of this directory as a submission")
@@ -351,9 +363,9 @@ func writeReplay(d *Deps, opts *GradeOptions, res *grade.Result, err error) erro
 	var buf bytes.Buffer
 	switch opts.Format {
 	case FormatText:
-		st := d.style()
+		st := opts.Pic.style(d)
 		if opts.Out != "" {
-			st = render.Style{}
+			st = render.Style{View: opts.Pic.View}
 		}
 		if werr := render.GradeReplay(&buf, res, st); werr != nil {
 			return werr
@@ -365,8 +377,17 @@ func writeReplay(d *Deps, opts *GradeOptions, res *grade.Result, err error) erro
 	default:
 		return fmt.Errorf("--replay writes text or json, not %s", opts.Format)
 	}
-	if werr := output(d.Out, opts.Out, buf.Bytes()); werr != nil {
-		return werr
+	if !opts.Pic.replacesReport() || opts.Out != "" {
+		if werr := output(d.Out, opts.Out, buf.Bytes()); werr != nil {
+			return werr
+		}
+	}
+	if opts.Pic.any() {
+		s := &labs.Scenario{Name: res.Exercise, Workers: "worker", Ops: "call"}
+		v := &labs.Variant{Name: "submission", Kind: labs.Fixed}
+		if werr := opts.Pic.write(d, view.FromFailure(s, v, res.Replay)); werr != nil {
+			return werr
+		}
 	}
 	if err != nil {
 		return err

@@ -28,9 +28,10 @@ type pictureFlags struct {
 	Graph string
 }
 
-// add adds the flags to cmd; the view flag only where there is a
-// schedule to show (withView).
-func (p *pictureFlags) add(cmd *cobra.Command, withView bool) {
+// add adds the flags to cmd: the view flag only where there is a
+// schedule to show (withView), the graph flag only where standard output
+// carries a report it can replace (withGraph).
+func (p *pictureFlags) add(cmd *cobra.Command, withView, withGraph bool) {
 	f := cmd.Flags()
 	if withView {
 		f.StringVar(&p.View, "view", "", "how a schedule is shown: lanes (a column per worker) or table (default: lanes when they fit the terminal)")
@@ -38,8 +39,10 @@ func (p *pictureFlags) add(cmd *cobra.Command, withView bool) {
 	}
 	f.StringVar(&p.HTML, "html", "", "also write a self-contained HTML report (lanes over time, graphs, invariants) to `FILE`; - for standard output")
 	f.StringVar(&p.Trace, "trace", "", "also write a Chrome trace (Perfetto, chrome://tracing) to `FILE`; - for standard output")
-	f.StringVar(&p.Graph, "graph", "", "write the wait-for and lock-order graphs as dot or mermaid to standard output, instead of the report")
-	_ = cmd.RegisterFlagCompletionFunc("graph", fixedCompletion(graph.Formats()))
+	if withGraph {
+		f.StringVar(&p.Graph, "graph", "", "write the wait-for and lock-order graphs as dot or mermaid to standard output, instead of the report")
+		_ = cmd.RegisterFlagCompletionFunc("graph", fixedCompletion(graph.Formats()))
+	}
 }
 
 func fixedCompletion(values []string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {

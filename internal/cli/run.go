@@ -78,6 +78,16 @@ as --buggy): that is the one to see first. Counts and the seed default to
 the scenario's (see the second line of the output); --yield 0 means no
 pause at yield points, only a runtime.Gosched.
 
+The report of a failed run ends with what the workers did just before it,
+as lanes, one column per worker, time downward (a table where lanes do
+not fit the terminal): the two workers of a lost update with the values
+they read and wrote, or each worker's last moves before a deadlock.
+--html FILE writes a self-contained page (lanes over time, the source
+line of each event on hover, the wait-for and lock-order graphs, the
+invariants), --trace FILE a Chrome trace for https://ui.perfetto.dev,
+and --graph dot|mermaid writes the graphs instead of the report; --json
+carries every recorded event (each worker's first and last 256).
+
 A buggy variant's report ends with the next command that shows more:
 locklab race for a data race, locklab explore for the interleaving (and
 for a bug that native timing missed this time), and the fix.
@@ -121,7 +131,7 @@ writing what the run saw so far, marked as interrupted.`,
 	f.StringVar(&opts.DetectorList, "detector", detectorWaitFor+","+detectorLockOrder,
 		"comma-separated detectors: "+strings.Join(detectorNames(), ", "))
 	f.BoolVar(&opts.JSON, "json", false, "write the result as JSON, with every event the workers' last moves")
-	opts.Pic.add(cmd, false)
+	opts.Pic.add(cmd, false, true)
 	_ = cmd.RegisterFlagCompletionFunc("detector", completeDetectors)
 	return cmd
 }

@@ -15,6 +15,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/locklab/locklab/internal/render"
+	"github.com/locklab/locklab/internal/view"
 	"github.com/locklab/locklab/labs"
 	"github.com/locklab/locklab/labs/explore"
 	"github.com/locklab/locklab/labs/run"
@@ -41,6 +42,7 @@ type StepOptions struct {
 	// the game is the smallest in which the bug shows (explore.Game).
 	WorkersSet, OpsSet, SeedSet bool
 	JSON                        bool
+	Pic                         pictureFlags // --view, --html and --trace, written when the game ends
 }
 
 // NewCmdStep returns `locklab step`. runF, when not nil, is called with
@@ -68,14 +70,16 @@ scenario's defaults, for a bug that needs more) and shrinks the first
 failure it finds, as explore does. --workers, --ops and --seed (the
 workers' random choices, such as which accounts a transfer uses) choose
 the game instead. With --json the game is shown on stderr and the
-path taken is written to stdout as JSON at the end.
+path taken is written to stdout as JSON at the end; --html FILE and
+--trace FILE draw the path taken when the game ends (won or quit).
 
 Exit status: 0 quit (or end of input) before the bug showed, 1 the bug
 showed, 2 bad usage.`,
 		Example: `  locklab step bank --variant from-then-to
   locklab step philosophers --buggy
   locklab step counter --variant cooperative-await --ops 2
-  printf '0\n1\n0\n1\n' | locklab step bank --variant from-then-to`,
+  printf '0\n1\n0\n1\n' | locklab step bank --variant from-then-to
+  locklab step philosophers --buggy --html game.html`,
 		Args:              scenarioArg(deps),
 		ValidArgsFunction: completeScenario(deps),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -103,11 +107,18 @@ showed, 2 bad usage.`,
 	f.IntVar(&opts.Ops, "ops", stepOps, fmt.Sprintf("units of work per worker, 1 to %d", labs.MaxOps))
 	f.Uint64Var(&opts.Seed, "seed", 0, "seed of the workers' random choices, at least 1 (default: the scenario's)")
 	f.BoolVar(&opts.JSON, "json", false, "show the game on stderr and write the path taken to stdout as JSON")
+	opts.Pic.add(cmd, true, false)
 	return cmd
 }
 
 // check validates what can be checked without the catalog.
 func (o *StepOptions) check() error {
+	if o.Pic.HTML == "-" || o.Pic.Trace == "-" {
+		return errors.New("the game is played on standard output: give --html and --trace a file name")
+	}
+	if err := o.Pic.check(o.JSON); err != nil {
+		return err
+	}
 	if o.Buggy && o.Variant != "" {
 		return errBuggyAndVariant
 	}
@@ -158,9 +169,10 @@ func stepRun(cmd *cobra.Command, o *StepOptions) error {
 		return err
 	}
 	defer sess.Close()
-	g := &game{s: s, v: v, sess: sess, out: d.Out, st: d.style()}
+	g := &game{s: s, v: v, sess: sess, out: d.Out, st: o.Pic.style(d)}
 	if o.JSON {
 		g.out, g.st = d.ErrOut, render.AutoStyle(d.ErrOut)
+		g.st.View = o.Pic.View
 	}
 	in := cmd.InOrStdin()
 	g.echo = !isTerminalReader(in)
@@ -175,8 +187,13 @@ func stepRun(cmd *cobra.Command, o *StepOptions) error {
 	if err != nil {
 		return err
 	}
-	f, _ := sess.Outcome()
+	f, ended := sess.Outcome()
 	token := sess.Token()
+	if o.Pic.any() {
+		if err := o.Pic.write(d, stepReport(s, v, sess, f, ended, token)); err != nil {
+			return err
+		}
+	}
 	log.Info("done", zap.Bool("won", won), zap.Int("steps", len(sess.Trace())), zap.String("token", token))
 	if o.JSON {
 		res := render.StepResult{Scenario: s.Name, Variant: v.Name, Config: cfgJSON, Won: won, Token: token, Trace: sess.Trace()}
@@ -404,3 +421,19 @@ func (l *lineReader) next(ctx context.Context) (line string, ok bool, err error)
 
 // close lets the reading goroutine end.
 func (l *lineReader) close() { close(l.stop) }
+
+// stepReport is the picture of a game: the path taken, and how the
+// schedule ended if it did.
+func stepReport(s *labs.Scenario, v *labs.Variant, sess *explore.Session, f *explore.Failure, ended bool, token string) *view.Report {
+	if f == nil || !ended {
+		f = &explore.Failure{Outcome: run.OK}
+	}
+	g := *f
+	g.Trace, g.Token = sess.Trace(), token
+	r := view.FromFailure(s, v, &g)
+	r.How = "a game of locklab step"
+	if !ended {
+		r.Summary = fmt.Sprintf("The game was left after %d steps, before the schedule ended.", len(g.Trace))
+	}
+	return r
+}

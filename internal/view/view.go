@@ -65,6 +65,23 @@ func FromFailure(s *labs.Scenario, v *labs.Variant, f *explore.Failure) *Report 
 	return r
 }
 
+// FromExploration is the report of an exploration: its first failing
+// schedule, or, when none failed, a report with no events that says how
+// many schedules were explored.
+func FromExploration(s *labs.Scenario, v *labs.Variant, res *explore.Result) *Report {
+	if res.First != nil {
+		return FromFailure(s, v, res.First)
+	}
+	r := &Report{
+		Title: s.Name + " / " + v.Name, Kind: kind(v),
+		How:     fmt.Sprintf("%d schedules under the controlled scheduler (strategy %s)", res.Schedules, res.Strategy),
+		Outcome: run.OK, Lesson: v.Lesson,
+	}
+	r.finish()
+	r.Summary = fmt.Sprintf("No failure in %d schedules.", res.Schedules)
+	return r
+}
+
 // FromRun is the report of a native run (or a run under RunOnce).
 func FromRun(s *labs.Scenario, v *labs.Variant, res *run.Result) *Report {
 	r := &Report{

@@ -6,6 +6,7 @@
 #	make run ARGS='list'      build locklab and run it with ARGS
 #	make golden               rewrite golden files (packages with an -update flag)
 #	make fixtures             regenerate the race detector reports in detector/testdata/race
+#	make pictures             regenerate the README's pictures in docs/pictures from the real binary
 
 GO         ?= go
 TIMEOUT    ?= 5m
@@ -17,7 +18,7 @@ ARGS       ?= run philosophers --buggy
 # that are meant to look the way they look.
 FINDGO = find . -name '*.go' -not -path './.git/*' -not -path './bin/*' -not -path '*/testdata/*' -print0
 
-.PHONY: all build test lint vet fmt-check fmt bench cover golden fixtures run tidy-lint clean
+.PHONY: all build test lint vet fmt-check fmt bench cover golden fixtures pictures run tidy-lint clean
 
 all: build test
 
@@ -70,6 +71,29 @@ golden:
 # with `make golden` to rewrite their parsed forms.
 fixtures:
 	$(MAKE) -C detector/testdata/race GO=$(GO)
+
+# pictures makes the README's pictures from the real binary: two text
+# views (the Elapsed line, which depends on the machine, dropped), the
+# HTML report and a Chrome trace of the five-philosopher ring, and a
+# screenshot of the report in headless Chromium, when there is one.
+# internal/cli's TestREADMEPictures checks the text and HTML against the
+# code and the README. locklab exits 1 on a buggy variant: that is fine.
+PICTURES = docs/pictures
+RING     = explore philosophers --buggy --workers 5 --ops 1
+CHROMIUM = $(shell command -v chromium || command -v chromium-browser || command -v google-chrome)
+
+pictures:
+	@mkdir -p bin $(PICTURES)
+	$(GO) build -o bin/locklab ./cmd/locklab
+	COLUMNS=100 ./bin/locklab explore counter --variant cooperative-await > $(PICTURES)/lost-update.raw; [ $$? -eq 1 ]
+	COLUMNS=130 ./bin/locklab $(RING) > $(PICTURES)/philosophers-ring.raw; [ $$? -eq 1 ]
+	for f in lost-update philosophers-ring; do sed '/^Elapsed /d' $(PICTURES)/$$f.raw > $(PICTURES)/$$f.txt && rm $(PICTURES)/$$f.raw; done
+	./bin/locklab $(RING) --html $(PICTURES)/philosophers.html --trace $(PICTURES)/philosophers.trace.json > /dev/null; [ $$? -eq 1 ]
+	@if [ -n "$(CHROMIUM)" ]; then \
+		echo "$(CHROMIUM) --headless --screenshot=$(PICTURES)/philosophers.png $(PICTURES)/philosophers.html"; \
+		"$(CHROMIUM)" --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1440,1000 \
+			--screenshot="$(CURDIR)/$(PICTURES)/philosophers.png" "file://$(CURDIR)/$(PICTURES)/philosophers.html" 2>/dev/null; \
+	else echo "pictures: no chromium (apt-get install chromium): philosophers.png not made"; fi
 
 # run builds first so that a build failure fails make, then runs locklab.
 # Exit 1 means "locklab found a problem", which is what the default ARGS

@@ -70,8 +70,9 @@ any schedule can be replayed exactly.
 explore runs up to --schedules schedules and stops at the first failure: a
 deadlock (every live worker blocked), a broken invariant, a livelock (no
 progress within the step budget), a panic, or a worker still blocked at
-the end. It shrinks the failing schedule to the fewest context switches
-that still fail the same way, prints it step by step (step, worker,
+the end. It shrinks the failing run (fewer workers, then fewer ops, unless
+--workers or --ops was given) and then its schedule, to the fewest
+context switches that still fail the same way, prints it step by step (step, worker,
 operation, lock or channel, what the worker holds after the step), and
 prints the command that replays it: --replay TOKEN prints the same trace,
 byte for byte, every time.
@@ -242,6 +243,8 @@ func exploreRun(cmd *cobra.Command, o *ExploreOptions) error {
 		Time:        o.Time,
 		Config:      cfg,
 		Logger:      log,
+		// Sizes asked for are kept: only the schedule is shrunk.
+		KeepRun: o.set["workers"] || o.set["ops"],
 	}
 	if sh := o.shard; sh.Sharded() {
 		opts.Shard = explore.Shard{Index: sh.Index, Count: sh.Count}

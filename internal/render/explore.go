@@ -227,6 +227,7 @@ func traceTable(b *strings.Builder, s *labs.Scenario, f *explore.Failure, how st
 	for _, w := range traceWorkers(f.Trace) {
 		workers = append(workers, w.Name)
 	}
+	sortNames(workers)
 	laneW := lanesFit(workers, rows, st.Width)
 	if st.View == ViewLanes && laneW == 0 {
 		laneW = laneMin

@@ -140,6 +140,17 @@ func lanes(b *strings.Builder, workers []string, trace []explore.Event, laneW in
 	}
 }
 
+// sortNames puts worker names in natural order, "worker 2" before
+// "worker 10": the lanes' columns, whichever worker moved first.
+func sortNames(names []string) {
+	slices.SortStableFunc(names, func(a, b string) int {
+		if len(a) != len(b) {
+			return len(a) - len(b)
+		}
+		return strings.Compare(a, b)
+	})
+}
+
 // ring writes a deadlock's wait-for cycle as a ring:
 //
 //	philosopher 0 -fork 1-> philosopher 1 -fork 0-> philosopher 0

@@ -8,7 +8,9 @@
 package view
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/locklab/locklab/detector"
@@ -62,6 +64,9 @@ func FromFailure(s *labs.Scenario, v *labs.Variant, f *explore.Failure) *Report 
 		r.How += fmt.Sprintf(": %d %s × %d %s", c.Workers, plural(s.Workers, c.Workers), c.Ops, plural(s.Ops, c.Ops))
 	}
 	r.finish()
+	// The lanes in natural order ("worker 2" before "worker 10"), not in
+	// the order the schedule happened to start them.
+	slices.SortStableFunc(r.Workers, func(a, b string) int { return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(a, b)) })
 	return r
 }
 

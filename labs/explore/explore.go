@@ -36,6 +36,10 @@ type Options struct {
 	// NoMinimize leaves the first failure as found instead of shrinking
 	// it to the fewest context switches.
 	NoMinimize bool
+	// KeepRun shrinks only the schedule of the first failure, not the
+	// run (fewer workers, fewer ops): for a failure shown at the size
+	// that was asked for.
+	KeepRun bool
 	// KeepGoing runs every schedule of the budget, counting failures,
 	// instead of stopping at the first.
 	KeepGoing bool
@@ -214,8 +218,10 @@ func Explore(ctx context.Context, s *labs.Scenario, v *labs.Variant, opts Option
 	if found {
 		failCfg := cfg
 		if !opts.NoMinimize {
-			if c, devs, ok := shrinkRun(ctx, v, cfg, opts.MaxSteps, firstOutcome, opts.Seed); ok {
-				failCfg, first = c, devs
+			if !opts.KeepRun {
+				if c, devs, ok := shrinkRun(ctx, v, cfg, opts.MaxSteps, firstOutcome, opts.Seed); ok {
+					failCfg, first = c, devs
+				}
 			}
 			first = minimize(ctx, v, failCfg, opts.MaxSteps, first, firstOutcome, minimizeSteps)
 		}

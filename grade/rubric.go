@@ -97,7 +97,7 @@ func rubric(name string) []Check {
 			Means:     "the files compile against the exercise's types",
 			Reproduce: "go build ./exercises/" + name},
 		{Name: CheckWorks, Points: 20,
-			Means:     "in native runs on real goroutines every worker does all its work and every invariant holds, with no deadlock, lock-order inversion, stall or panic",
+			Means:     "in native runs on real goroutines every worker does all its work and every invariant holds, with no deadlock, stall or panic; and no explored schedule breaks an invariant (a wrong result is a failure whether or not the native runs' timing showed it, so the grade does not depend on luck)",
 			Reproduce: g},
 		{Name: CheckRaceFree, Points: 20, Needs: CheckWorks,
 			Means:     "the race detector reports no data race in those runs",

@@ -6,7 +6,9 @@ import (
 	"strings"
 
 	"github.com/locklab/locklab/detector"
+	"github.com/locklab/locklab/grade/checks/kit"
 	"github.com/locklab/locklab/grade/report"
+	"github.com/locklab/locklab/labs"
 	"github.com/locklab/locklab/labs/explore"
 	"github.com/locklab/locklab/labs/run"
 )
@@ -47,6 +49,14 @@ func (g *grading) scoreNative(c *childRun) {
 			continue
 		}
 		if r.Outcome == string(run.OK) {
+			continue
+		}
+		if r.Outcome == string(run.Violated) && fairnessOnly(r.Invariants) {
+			// Native timing judges fairness badly (a writer that has just
+			// asked looks kept waiting): the explored schedules judge it.
+			if orderNote == "" {
+				orderNote = fmt.Sprintf(" (run %d saw a worker kept waiting: %s; the explored schedules judge fairness)", i+1, r.Invariants[0].Name)
+			}
 			continue
 		}
 		works = false
@@ -254,6 +264,52 @@ func (g *grading) scoreExplored(c *childRun) {
 			g.res.Check(chk.name).Reproduce = repro
 		}
 	}
+	if works {
+		g.violatedWhenExplored(got[report.Safety])
+	}
+}
+
+// violatedWhenExplored fails works when an explored schedule broke an
+// invariant that the native runs, by the luck of their timing, did not:
+// the code gives wrong results either way, and a grade must not change
+// from one grading of the same code to the next. The checks that need
+// works lose their credit with it.
+func (g *grading) violatedWhenExplored(reps []*report.Explore) {
+	for _, r := range reps {
+		if r.Failure == nil || r.Failure.Outcome != run.Violated || onlyFairness(r.Failure) {
+			continue
+		}
+		g.res.set(CheckWorks, false, fmt.Sprintf("explored schedule %d (%s) broke an invariant that the native runs' timing did not happen to show: %s (see schedules)",
+			r.Failure.Schedule, r.Strategy, g.display(clip(g.shortName(failureSentence(r.Failure))))))
+		for _, name := range []string{CheckRaceFree, CheckProgress, CheckNoLeaks} {
+			if g.res.Check(name).Passed() {
+				g.res.set(name, false, notCredited(CheckWorks))
+			}
+		}
+		return
+	}
+}
+
+// fairnessOnly reports whether every failed invariant is a fairness
+// bound (kit.IsFairness).
+func fairnessOnly(failed []labs.Check) bool {
+	for _, c := range failed {
+		if !kit.IsFairness(c.Name) {
+			return false
+		}
+	}
+	return len(failed) > 0
+}
+
+// onlyFairness reports whether every invariant an explored schedule broke
+// is a fairness bound (kit.IsFairness).
+func onlyFairness(f *explore.Failure) bool {
+	for _, fd := range f.Findings {
+		if fd.Kind == detector.Invariant && !kit.IsFairness(fd.Message) {
+			return false
+		}
+	}
+	return true
 }
 
 // failureSentence says what went wrong in an explored schedule.

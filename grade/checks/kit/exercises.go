@@ -2,6 +2,7 @@ package kit
 
 import (
 	"fmt"
+	"strings"
 	"sync/atomic"
 
 	"github.com/locklab/locklab/exercises"
@@ -19,6 +20,15 @@ func (f instance) Check() labs.Report { return labs.Report{Invariants: f()} }
 func check(name string, expected, actual any, ok bool) labs.Check {
 	return labs.Check{Name: name, Expected: fmt.Sprint(expected), Actual: fmt.Sprint(actual), OK: ok}
 }
+
+// FairnessPrefix begins the name of every invariant that bounds how
+// long a worker may be kept waiting rather than what the results are:
+// breaking one is unfair, not wrong, and costs the schedules check only.
+const FairnessPrefix = "fair: "
+
+// IsFairness reports whether an invariant (or a finding about one, whose
+// message begins with its name) is a fairness bound.
+func IsFairness(nameOrMessage string) bool { return strings.HasPrefix(nameOrMessage, FairnessPrefix) }
 
 // everyWorkerDone is the liveness invariant: worker i did all its ops.
 func everyWorkerDone(noun, work string, done []int, ops int) []labs.Check {
@@ -439,7 +449,7 @@ func RWLock(rlock, runlock, lock, unlock func(l *exercises.RWLock)) *Exercise {
 				cs := []labs.Check{
 					check("readers and writers never in at once, nor two writers", 0, clashes.Load(), clashes.Load() == 0),
 					check("no read saw a half-written document", 0, tornAll, tornAll == 0),
-					check(fmt.Sprintf("no waiting writer starved: at most %d reads overtake it", limit), fmt.Sprintf("<= %d", limit), most, most <= int64(limit)),
+					check(fmt.Sprintf(FairnessPrefix+"no waiting writer starved: at most %d reads overtake it", limit), fmt.Sprintf("<= %d", limit), most, most <= int64(limit)),
 				}
 				if liveness {
 					for i := range cfg.Workers {

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -69,7 +70,7 @@ func summary(res *Result) string {
 	if res.IgnoredCount > 0 {
 		list := strings.Join(res.Ignored, ", ")
 		if more := res.IgnoredCount - len(res.Ignored); more > 0 {
-			list += fmt.Sprintf(" and %d more", more)
+			list += " and " + Thousands(more) + " more"
 		}
 		fmt.Fprintf(&b, "\nnot graded (only the exercise's files are): %s", list)
 	}
@@ -249,4 +250,18 @@ func JUnit(res *Result) *JUnitSuites {
 		s.Tests++
 	}
 	return &JUnitSuites{Tests: s.Tests, Failures: s.Failures, Errors: s.Errors, Time: secs, Suites: []JUnitSuite{s}}
+}
+
+// Thousands writes n with its digits in groups of three: 9,990.
+func Thousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
 }

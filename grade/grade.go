@@ -494,7 +494,7 @@ func buildMessage(out, scratch string) string {
 		return "the build failed"
 	}
 	if len(lines) > 20 {
-		lines = append(lines[:20], fmt.Sprintf("and %d more lines", len(lines)-20))
+		lines = append(lines[:20], "and "+Thousands(len(lines)-20)+" more lines")
 	}
 	return strings.Join(lines, "\n")
 }

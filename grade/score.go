@@ -183,7 +183,7 @@ func (g *grading) raceMessage(races []detector.Race) string {
 	sort.SliceStable(races, func(i, j int) bool { return races[i].Key() < races[j].Key() })
 	for i, r := range races {
 		if i == 3 {
-			fmt.Fprintf(&b, "\nand %d more", len(races)-3)
+			fmt.Fprintf(&b, "\nand %s more", Thousands(len(races)-3))
 			break
 		}
 		a, p := r.Accesses[0], r.Accesses[1]

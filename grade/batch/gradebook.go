@@ -272,18 +272,7 @@ func Summarize(first []string, total int) string {
 }
 
 // Thousands writes n with commas between groups of three digits.
-func Thousands(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
-}
+func Thousands(n int) string { return grade.Thousands(n) }
 
 // ReadJSONL reads a JSON-lines gradebook; name names it in errors.
 func ReadJSONL(r io.Reader, name string) ([]Row, error) {

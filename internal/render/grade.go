@@ -52,7 +52,7 @@ func Grade(w io.Writer, res *grade.Result, st Style) error {
 	if res.IgnoredCount > 0 {
 		list := strings.Join(res.Ignored, ", ")
 		if more := res.IgnoredCount - len(res.Ignored); more > 0 {
-			list += fmt.Sprintf(" and %d more", more)
+			list += " and " + grade.Thousands(more) + " more"
 		}
 		fmt.Fprintf(&b, "\n%s %s\n", st.paint(dim, "Not graded (only the exercise's own files are):"), list)
 	}

@@ -74,7 +74,7 @@ func Explore(w io.Writer, s *labs.Scenario, v *labs.Variant, r *explore.Result, 
 	variantHeader(&b, s, v, st)
 	cfg := r.Config
 	fmt.Fprintf(&b, "%s, %s each, seed %d\n", count(cfg.Workers, s.Workers), count(cfg.Ops, opOr(s.Ops)), cfg.Seed)
-	fmt.Fprintf(&b, "explored under the controlled scheduler: strategy %s, seed %d\n", r.Strategy, r.Seed)
+	fmt.Fprintf(&b, "explored under the controlled scheduler: strategy %s, schedule seed %d\n", r.Strategy, r.Seed)
 	b.WriteString("\n")
 	f := r.First
 	if f == nil {

@@ -1037,7 +1037,18 @@ func (d *Detector) Waiting() map[int64]WaitState {
 func Caller() Pos {
 	var pcs [16]uintptr
 	n := runtime.Callers(2, pcs[:])
-	frames := runtime.CallersFrames(pcs[:n])
+	return CallerOf(pcs[:n])
+}
+
+// CallerOf is Caller for a stack already taken with runtime.Callers:
+// the position of its innermost frame outside the lab's lock machinery.
+// A recorder takes the program counters, which is cheap, and resolves
+// each distinct stack once.
+func CallerOf(pcs []uintptr) Pos {
+	if len(pcs) == 0 {
+		return Pos{}
+	}
+	frames := runtime.CallersFrames(pcs)
 	for {
 		fr, more := frames.Next()
 		if strings.HasPrefix(fr.Function, "runtime.") {

@@ -2,6 +2,7 @@ package native
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"time"
 
@@ -50,8 +51,36 @@ func (w *Worker) record(op, target, value string) {
 	}
 	w.lane.Add(labs.Event{
 		Worker: w.name, Op: op, Target: target, Value: value,
-		Holds: slices.Clone(w.held), At: detector.Caller(), Time: time.Since(w.rt.start),
+		Holds: slices.Clone(w.held), At: w.caller(), Time: time.Since(w.rt.start),
 	})
+}
+
+// callerDepth is how many frames above record a stack key takes:
+// record's caller (a lock method, Read, Write, Yield), perhaps one of
+// the runtime's own wrappers (Cond.Wait relocking), and the variant's
+// line. Unwinding is most of a recorded event's cost, so it stops there;
+// a stack whose variant frame is deeper is resolved in full, once.
+const callerDepth = 3
+
+// caller returns the position of the variant's line that led to the
+// event being recorded. The program counters are cheap to take; turning
+// them into a file and line is not, so each distinct stack is resolved
+// once, in a cache only w's goroutine touches.
+func (w *Worker) caller() detector.Pos {
+	var pcs [callerDepth]uintptr
+	n := runtime.Callers(3, pcs[:]) // runtime.Callers, caller, record
+	if p, ok := w.positions[pcs]; ok {
+		return p
+	}
+	p := detector.CallerOf(pcs[:n])
+	if p == (detector.Pos{}) && n == callerDepth {
+		p = detector.Caller()
+	}
+	if w.positions == nil {
+		w.positions = map[[callerDepth]uintptr]detector.Pos{}
+	}
+	w.positions[pcs] = p
+	return p
 }
 
 // current returns the worker running on the calling goroutine when the

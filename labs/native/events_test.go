@@ -74,3 +74,34 @@ func TestNoEventsByDefault(t *testing.T) {
 		t.Errorf("Events = %v without WithEvents; want nil", evs)
 	}
 }
+
+// BenchmarkEvents is the cost of recording: a locked read-modify-write
+// (Lock, a labelled read and write, Unlock) with and without WithEvents.
+func BenchmarkEvents(b *testing.B) {
+	for _, events := range []bool{false, true} {
+		b.Run(map[bool]string{false: "events=off", true: "events=on"}[events], func(b *testing.B) {
+			var opts []native.Option
+			if events {
+				opts = append(opts, native.WithEvents(0))
+			}
+			rt := native.New(detector.New(), 1, labs.YieldGosched, opts...)
+			mu := rt.Mutex("m")
+			count := 0
+			b.ReportAllocs()
+			b.ResetTimer()
+			rt.Go("w", func(w labs.Worker) {
+				for range b.N {
+					mu.Lock()
+					n := count
+					w.Read("count", n)
+					w.Write("count", n+1)
+					count = n + 1
+					mu.Unlock()
+				}
+			})
+			if err := rt.Wait(); err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
+}

@@ -77,8 +77,9 @@ type Worker struct {
 	wait     atomic.Pointer[Wait] // what it is blocked on, other than a lock; nil when not
 
 	// Touched only by the worker's goroutine (see Events).
-	lane *eventlog.Lane // nil unless the runtime records events
-	held []string       // the locks it holds, for its events
+	lane      *eventlog.Lane // nil unless the runtime records events
+	held      []string       // the locks it holds, for its events
+	positions map[[callerDepth]uintptr]detector.Pos
 }
 
 // State is what a worker is doing.

@@ -43,8 +43,11 @@ type Options struct {
 	Stall     time.Duration // the limit without progress; 0 means 2 s
 	Logger    *zap.Logger   // nil means no logging
 	// Events records what the workers do, the last
-	// eventlog.DefaultCap events of each, into Result.Events. It costs a
-	// few hundred nanoseconds per operation and adds no synchronization.
+	// eventlog.DefaultCap events of each, into Result.Events. It adds no
+	// synchronization, and about half a microsecond per event, most of it
+	// taking the stack for the event's source line (BenchmarkEvents in
+	// labs/native: a locked read-modify-write, five events, 2.7 µs
+	// against 65 ns).
 	Events bool
 }
 

@@ -121,27 +121,38 @@ func value(v any) string {
 	return s
 }
 
-// recMutex records the operations on a Mutex or RWMutex.
-type recMutex struct {
+// recorded is what the recording wrappers share: the runtime and the
+// lock's name, and the two shapes of a recorded operation.
+type recorded struct {
 	rt   *Runtime
 	name string
-	m    labs.Mutex
 }
 
-func (l *recMutex) Lock() {
-	w := l.rt.current()
-	w.record("request", l.name, "")
-	l.m.Lock()
-	w.hold(l.name)
-	w.record("lock", l.name, "")
+// acquire records a request, runs take, then records op and the hold.
+func (r recorded) acquire(op string, take func()) {
+	w := r.rt.current()
+	w.record("request", r.name, "")
+	take()
+	w.hold(r.name)
+	w.record(op, r.name, "")
 }
 
-func (l *recMutex) Unlock() {
-	w := l.rt.current()
-	l.m.Unlock()
-	w.drop(l.name)
-	w.record("unlock", l.name, "")
+// release runs give, then records op and the hold's end.
+func (r recorded) release(op string, give func()) {
+	w := r.rt.current()
+	give()
+	w.drop(r.name)
+	w.record(op, r.name, "")
 }
+
+// recMutex records the operations on a Mutex or RWMutex.
+type recMutex struct {
+	recorded
+	m labs.Mutex
+}
+
+func (l *recMutex) Lock()   { l.acquire("lock", l.m.Lock) }
+func (l *recMutex) Unlock() { l.release("unlock", l.m.Unlock) }
 
 func (l *recMutex) TryLock() bool {
 	w := l.rt.current()
@@ -159,38 +170,13 @@ type recRWMutex struct {
 	rw labs.RWMutex
 }
 
-func (l *recRWMutex) RLock() {
-	w := l.rt.current()
-	w.record("request", l.name, "")
-	l.rw.RLock()
-	w.hold(l.name)
-	w.record("rlock", l.name, "")
-}
-
-func (l *recRWMutex) RUnlock() {
-	w := l.rt.current()
-	l.rw.RUnlock()
-	w.drop(l.name)
-	w.record("runlock", l.name, "")
-}
+func (l *recRWMutex) RLock()   { l.acquire("rlock", l.rw.RLock) }
+func (l *recRWMutex) RUnlock() { l.release("runlock", l.rw.RUnlock) }
 
 type recSemaphore struct {
-	rt   *Runtime
-	name string
-	s    labs.Semaphore
+	recorded
+	s labs.Semaphore
 }
 
-func (s *recSemaphore) Acquire() {
-	w := s.rt.current()
-	w.record("request", s.name, "")
-	s.s.Acquire()
-	w.hold(s.name)
-	w.record("acquire", s.name, "")
-}
-
-func (s *recSemaphore) Release() {
-	w := s.rt.current()
-	s.s.Release()
-	w.drop(s.name)
-	w.record("release", s.name, "")
-}
+func (s *recSemaphore) Acquire() { s.acquire("acquire", s.s.Acquire) }
+func (s *recSemaphore) Release() { s.release("release", s.s.Release) }

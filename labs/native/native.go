@@ -190,7 +190,7 @@ func (rt *Runtime) Mutex(name string) labs.Mutex {
 		m = locks.NewMutex(name, locks.WithDetector(rt.det))
 	}
 	if rt.events {
-		return &recMutex{rt: rt, name: name, m: m}
+		return &recMutex{recorded: recorded{rt, name}, m: m}
 	}
 	return m
 }
@@ -204,7 +204,7 @@ func (rt *Runtime) RWMutex(name string) labs.RWMutex {
 		m = locks.NewRWMutex(name, locks.WithDetector(rt.det))
 	}
 	if rt.events {
-		return &recRWMutex{recMutex: recMutex{rt: rt, name: name, m: m}, rw: m}
+		return &recRWMutex{recMutex: recMutex{recorded: recorded{rt, name}, m: m}, rw: m}
 	}
 	return m
 }
@@ -213,7 +213,7 @@ func (rt *Runtime) RWMutex(name string) labs.RWMutex {
 func (rt *Runtime) Semaphore(name string, n int) labs.Semaphore {
 	s := locks.NewSemaphore(name, n, locks.WithDetector(rt.det))
 	if rt.events {
-		return &recSemaphore{rt: rt, name: name, s: s}
+		return &recSemaphore{recorded: recorded{rt, name}, s: s}
 	}
 	return s
 }

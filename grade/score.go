@@ -8,7 +8,6 @@ import (
 	"github.com/locklab/locklab/detector"
 	"github.com/locklab/locklab/grade/checks/kit"
 	"github.com/locklab/locklab/grade/report"
-	"github.com/locklab/locklab/labs"
 	"github.com/locklab/locklab/labs/explore"
 	"github.com/locklab/locklab/labs/run"
 )
@@ -51,7 +50,11 @@ func (g *grading) scoreNative(c *childRun) {
 		if r.Outcome == string(run.OK) {
 			continue
 		}
-		if r.Outcome == string(run.Violated) && fairnessOnly(r.Invariants) {
+		var broken []string
+		for _, c := range r.Invariants {
+			broken = append(broken, c.Name)
+		}
+		if r.Outcome == string(run.Violated) && allFairness(broken) {
 			// Native timing judges fairness badly (a writer that has just
 			// asked looks kept waiting): the explored schedules judge it.
 			if orderNote == "" {
@@ -276,7 +279,16 @@ func (g *grading) scoreExplored(c *childRun) {
 // works lose their credit with it.
 func (g *grading) violatedWhenExplored(reps []*report.Explore) {
 	for _, r := range reps {
-		if r.Failure == nil || r.Failure.Outcome != run.Violated || onlyFairness(r.Failure) {
+		if r.Failure == nil || r.Failure.Outcome != run.Violated {
+			continue
+		}
+		var broken []string
+		for _, fd := range r.Failure.Findings {
+			if fd.Kind == detector.Invariant {
+				broken = append(broken, fd.Message)
+			}
+		}
+		if allFairness(broken) {
 			continue
 		}
 		g.res.set(CheckWorks, false, fmt.Sprintf("explored schedule %d (%s) broke an invariant that the native runs' timing did not happen to show: %s (see schedules)",
@@ -290,26 +302,16 @@ func (g *grading) violatedWhenExplored(reps []*report.Explore) {
 	}
 }
 
-// fairnessOnly reports whether every failed invariant is a fairness
-// bound (kit.IsFairness).
-func fairnessOnly(failed []labs.Check) bool {
-	for _, c := range failed {
-		if !kit.IsFairness(c.Name) {
+// allFairness reports whether there are broken invariants and each is a
+// fairness bound (kit.IsFairness), by its name or a message that starts
+// with its name.
+func allFairness(broken []string) bool {
+	for _, name := range broken {
+		if !kit.IsFairness(name) {
 			return false
 		}
 	}
-	return len(failed) > 0
-}
-
-// onlyFairness reports whether every invariant an explored schedule broke
-// is a fairness bound (kit.IsFairness).
-func onlyFairness(f *explore.Failure) bool {
-	for _, fd := range f.Findings {
-		if fd.Kind == detector.Invariant && !kit.IsFairness(fd.Message) {
-			return false
-		}
-	}
-	return true
+	return len(broken) > 0
 }
 
 // failureSentence says what went wrong in an explored schedule.

@@ -65,11 +65,20 @@ func lostStretch(events []labs.Event) []labs.Event {
 	if len(lost) == 0 {
 		return nil
 	}
+	// The first lost write, preferring one that wrote the value it
+	// overwrote (both read 41, both wrote 42).
 	pick := -1
-	for i, o := range lost {
-		better := pick < 0 || (o.Value == events[i].Value) != (lost[pick].Value == events[pick].Value) && o.Value == events[i].Value
-		if better || (o.Value == events[i].Value) == (lost[pick].Value == events[pick].Value) && i < pick {
+	for i := range events {
+		o, ok := lost[i]
+		if !ok {
+			continue
+		}
+		if pick < 0 {
 			pick = i
+		}
+		if o.Value == events[i].Value {
+			pick = i
+			break
 		}
 	}
 	e, o := events[pick], lost[pick]

@@ -172,7 +172,9 @@ func TestSignalGoDeadlock(t *testing.T) {
 		json bool
 	}{{syscall.SIGTERM, false}, {syscall.SIGHUP, true}, {syscall.SIGINT, false}} {
 		t.Run(tt.sig.String(), func(t *testing.T) {
-			args := []string{"run", "philosophers", "--buggy", "--detector", "godeadlock", "--stall", "30s", "--timeout", "1m"}
+			// 1,000 meals each: the ring closes long before they are eaten,
+			// where 3 meals each were sometimes eaten before the signal.
+			args := []string{"run", "philosophers", "--buggy", "--detector", "godeadlock", "--ops", "1000", "--stall", "30s", "--timeout", "1m"}
 			if tt.json {
 				args = append(args, "--json")
 			}
